@@ -10,7 +10,6 @@ import (
 	"github.com/lgwagent/lgw/region"
 )
 
-
 // Validate checks every value. The board name is checked by ValidateBoard,
 // since the board registry sits above this package.
 func (c *Config) Validate() error {

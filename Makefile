@@ -1,0 +1,42 @@
+# lgw: build, test, cross-compile, demo. `make help` lists the targets.
+SHELL   := /bin/bash
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+DIST    := dist
+
+.PHONY: help build test test-short vet cross demo clean deps
+
+help:
+	@echo "make demo   - run the agent on the simulator with an in-process broker"
+	@echo "make test   - go vet, then every test with the race detector"
+	@echo "make build  - build bin/lgw for this machine"
+	@echo "make cross  - build the ARM binaries into $(DIST)/"
+
+deps:
+	$(GO) mod download
+
+build: deps
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/lgw ./cmd/lgw
+
+vet: deps
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+test: vet
+	$(GO) test -race -count=1 -timeout 8m ./...
+
+cross: deps
+	@mkdir -p $(DIST)
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=6 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(DIST)/lgw-linux-armv6 ./cmd/lgw
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(DIST)/lgw-linux-armv7 ./cmd/lgw
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(DIST)/lgw-linux-arm64 ./cmd/lgw
+	@ls -l $(DIST)/lgw-linux-armv6 $(DIST)/lgw-linux-armv7 $(DIST)/lgw-linux-arm64 | awk '{printf "%-28s %10d bytes\n", $$9, $$5}'
+
+demo: build
+	./bin/lgw run --config examples/sim.toml
+
+clean:
+	rm -rf bin $(DIST) .cache

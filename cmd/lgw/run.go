@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/BurntSushi/toml"
+	"go.uber.org/zap"
+
+	"github.com/lgwagent/lgw/agent"
+	"github.com/lgwagent/lgw/board"
+	"github.com/lgwagent/lgw/config"
+	"github.com/lgwagent/lgw/logging"
+)
+
+// loadConfig reads and validates a configuration file, the board name
+// included.
+func loadConfig(path string) (config.Config, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return cfg, err
+	}
+	if err := cfg.ValidateBoard(board.Names()); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", config.DefaultPath, "configuration file")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "lgw run: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		fmt.Fprintf(stderr, "lgw run: %v\n", err)
+		return 1
+	}
+	log, level, err := logging.New(stderr, cfg.Log.Level)
+	if err != nil {
+		fmt.Fprintf(stderr, "lgw run: %v\n", err)
+		return 1
+	}
+	defer func() { _ = log.Sync() }()
+	undo := zap.RedirectStdLog(log.Named("stdlog"))
+	defer undo()
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	a, err := agent.New(cfg, agent.Options{Log: log, Level: level, Version: version})
+	if err != nil {
+		log.Error("configure", zap.Error(err))
+		return 1
+	}
+	log.Info("lgw starting", zap.String("version", version), zap.String("config", *path))
+	if err := a.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		log.Error("lgw failed", zap.Error(err))
+		return 1
+	}
+	log.Info("lgw stopped")
+	return 0
+}
+
+func cmdConfig(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: lgw config check FILE | lgw config print")
+		return 2
+	}
+	switch args[0] {
+	case "check":
+		if len(args) != 2 {
+			fmt.Fprintln(stderr, "usage: lgw config check FILE")
+			return 2
+		}
+		cfg, err := loadConfig(args[1])
+		if err != nil {
+			fmt.Fprintf(stderr, "lgw config check: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s: ok (region %s, board %s)\n", args[1], cfg.Gateway.Region, cfg.Concentrator.Board)
+		return 0
+	case "print":
+		if len(args) != 1 {
+			fmt.Fprintln(stderr, "usage: lgw config print")
+			return 2
+		}
+		fmt.Fprintln(stdout, "# lgw configuration: every key with its default value.")
+		if err := toml.NewEncoder(stdout).Encode(config.Default()); err != nil {
+			fmt.Fprintf(stderr, "lgw config print: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	fmt.Fprintf(stderr, "lgw config: unknown subcommand %q (want check or print)\n", args[0])
+	return 2
+}
+
+func cmdBoards(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		fmt.Fprintln(stderr, "usage: lgw boards")
+		return 2
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "BOARD\tCHIP\tTX RANGE\tDESCRIPTION")
+	for _, b := range board.All() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", b.Name, b.Chip, b.TxFreq, b.Description)
+	}
+	if err := tw.Flush(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
