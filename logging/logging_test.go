@@ -35,4 +35,6 @@ func TestPrefixesAndLevel(t *testing.T) {
 	}
 }
 
-func zapString(k, v string) zapcore.Field { return zapcore.Field{Key: k, Type: zapcore.StringType, String: v} }
+func zapString(k, v string) zapcore.Field {
+	return zapcore.Field{Key: k, Type: zapcore.StringType, String: v}
+}
