@@ -80,3 +80,14 @@ func Sleep(c Clock, d time.Duration, done <-chan struct{}) bool {
 		return false
 	}
 }
+
+// Offset returns a clock that reads d later than c; its timers are c's.
+// The demo uses it to start a few seconds before a class B beacon period.
+func Offset(c Clock, d time.Duration) Clock { return offsetClock{Clock: c, d: d} }
+
+type offsetClock struct {
+	Clock
+	d time.Duration
+}
+
+func (o offsetClock) Now() time.Time { return o.Clock.Now().Add(o.d) }

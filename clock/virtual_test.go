@@ -116,3 +116,17 @@ func TestSleep(t *testing.T) {
 		t.Fatal("Sleep returned true when cancelled")
 	}
 }
+
+func TestOffset(t *testing.T) {
+	v := NewVirtual(t0)
+	o := Offset(v, time.Hour)
+	if got := o.Now().Sub(t0); got != time.Hour {
+		t.Fatalf("offset clock reads %v after t0", got)
+	}
+	fired := false
+	o.AfterFunc(time.Second, func() { fired = true })
+	v.Advance(time.Second)
+	if !fired {
+		t.Fatal("offset clock's timer did not fire with the base clock")
+	}
+}
