@@ -1,0 +1,141 @@
+// Command lgw-demo shows lgw working without hardware: an in-process MQTT
+// broker on 127.0.0.1, the agent on the simulated concentrator and GPS,
+// and a scripted network server that creates a class C and a class B
+// multicast group, schedules their sessions a few seconds ahead, sends
+// data, and prints every report and uplink as one readable line. It ends by
+// itself after about a minute with a summary. It is for development only:
+// it embeds the mochi broker, which the gateway binary never does.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	lwgps "github.com/brocaar/lorawan/gps"
+	mochi "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/hooks/auth"
+	"github.com/mochi-mqtt/server/v2/listeners"
+	"go.uber.org/zap"
+
+	"github.com/lgwagent/lgw/agent"
+	"github.com/lgwagent/lgw/clock"
+	"github.com/lgwagent/lgw/config"
+	"github.com/lgwagent/lgw/logging"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("lgw-demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	duration := fs.Duration("duration", 60*time.Second, "how long the demo runs")
+	traffic := fs.String("traffic", "examples/traffic.jsonl", "uplink traffic file for the simulator")
+	logLevel := fs.String("log-level", "warn", "agent log level (debug, info, warn, error)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	broker, addr, err := startBroker()
+	if err != nil {
+		fmt.Fprintf(stderr, "lgw-demo: broker: %v\n", err)
+		return 1
+	}
+	defer broker.Close()
+
+	state, err := os.MkdirTemp("", "lgw-demo-")
+	if err != nil {
+		fmt.Fprintf(stderr, "lgw-demo: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(state)
+
+	// Run the agent's clock so that a class B beacon period (GPS time, a
+	// multiple of 128 s) begins 20 s into the demo: the class B session can
+	// then start within the minute the demo lasts.
+	clk := demoClock(20 * time.Second)
+	cfg := demoConfig(addr, state, *traffic)
+	log, level, err := logging.New(stderr, *logLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "lgw-demo: %v\n", err)
+		return 2
+	}
+	a, err := agent.New(cfg, agent.Options{Clock: clk, Log: log, Level: level, Version: "demo"})
+	if err != nil {
+		fmt.Fprintf(stderr, "lgw-demo: %v\n", err)
+		return 1
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	agentDone := make(chan error, 1)
+	go func() { agentDone <- a.Run(runCtx) }()
+
+	fmt.Fprintf(stdout, "lgw demo: broker mqtt://%s, simulated concentrator (region %s), %v\n", addr, cfg.Gateway.Region, *duration)
+	ns := newNetworkServer(addr, cfg.MQTT.TopicPrefix, clk, stdout)
+	nsErr := ns.run(runCtx, *duration)
+	cancel()
+	if err := <-agentDone; err != nil {
+		fmt.Fprintf(stderr, "lgw-demo: agent: %v\n", err)
+		return 1
+	}
+	ns.summary()
+	if nsErr != nil {
+		fmt.Fprintf(stderr, "lgw-demo: %v\n", nsErr)
+		return 1
+	}
+	return 0
+}
+
+func demoConfig(brokerAddr, stateDir, traffic string) config.Config {
+	cfg := config.Default()
+	cfg.Gateway.Region = "EU868"
+	cfg.Gateway.Latitude, cfg.Gateway.Longitude = 48.8566, 2.3522
+	cfg.Concentrator.Board = "sim"
+	cfg.Concentrator.Sim.Traffic = traffic
+	cfg.Concentrator.Sim.PPM = 3.5
+	cfg.Concentrator.Sim.GPS = true
+	cfg.Concentrator.Sim.GPSJitter = config.Duration(time.Microsecond)
+	cfg.Scheduler.Beacons = true
+	cfg.MQTT.Server = "tcp://" + brokerAddr
+	cfg.MQTT.StatsInterval = config.Duration(15 * time.Second)
+	cfg.Storage.Dir = filepath.Join(stateDir, "state")
+	cfg.Control.Socket = filepath.Join(stateDir, "lgw.sock")
+	// The seed rule wants sessions 30 minutes ahead; the demo cannot wait.
+	cfg.Multicast.MinStartLead = config.Duration(2 * time.Second)
+	return cfg
+}
+
+// demoClock returns the real clock moved so that the next GPS beacon
+// period (a multiple of 128 s since the GPS epoch) begins in lead.
+func demoClock(lead time.Duration) clock.Clock {
+	now := time.Now()
+	gps := lwgps.Time(now).TimeSinceGPSEpoch()
+	intoPeriod := gps % (128 * time.Second)
+	// Moving the clock by off makes gps+off = k*128s + 128s - lead.
+	off := 128*time.Second - lead - intoPeriod
+	return clock.Offset(clock.Real(), off)
+}
+
+func startBroker() (*mochi.Server, string, error) {
+	s := mochi.New(&mochi.Options{InlineClient: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err := s.AddHook(new(auth.AllowHook), nil); err != nil {
+		return nil, "", err
+	}
+	l := listeners.NewTCP(listeners.Config{ID: "demo", Address: "127.0.0.1:0"})
+	if err := s.AddListener(l); err != nil {
+		return nil, "", err
+	}
+	go func() { _ = s.Serve() }()
+	return s, l.Address(), nil
+}
+
+var _ = zap.NewNop
