@@ -16,7 +16,7 @@ import (
 	"github.com/lgwagent/lgw/region"
 )
 
-// usPkt is a short US915 downlink (SF7BW500, 20 bytes: about 7 ms on air).
+// usPkt is a short US915 downlink (SF7BW500, 20 bytes: about 12.8 ms on air).
 func usPkt() hal.TxPacket { return pkt(923300000, 7, hal.BW500, 20, 20) }
 
 func benchRig(b *testing.B, n int) (*Scheduler, hal.Micros) {
@@ -111,16 +111,21 @@ func BenchmarkRealTimeHandoff(b *testing.B) {
 		stop := make(chan struct{})
 		var gcwg sync.WaitGroup
 		gcwg.Add(1)
-		go func() { // garbage-collection pressure: ~64 MB live churn
+		go func() { // GC pressure: 1 MB of garbage per ms, 64 MB kept live
 			defer gcwg.Done()
 			keep := make([][]byte, 1024)
-			for i := 0; ; i++ {
+			tick := clk.NewTicker(time.Millisecond)
+			defer tick.Stop()
+			for i := 0; ; {
 				select {
 				case <-stop:
 					return
-				default:
+				case <-tick.C():
 				}
-				keep[i%len(keep)] = make([]byte, 64<<10)
+				for range 16 {
+					keep[i%len(keep)] = make([]byte, 64<<10)
+					i++
+				}
 			}
 		}()
 		const n = 1000
@@ -137,10 +142,13 @@ func BenchmarkRealTimeHandoff(b *testing.B) {
 			mu.Unlock()
 			wg.Done()
 		}
+		// 4 bytes at SF7BW500 (about 6.4 ms on air): each occupies MinLead +
+		// air + guard, under the 20 ms spacing.
+		small := pkt(923300000, 7, hal.BW500, 4, 20)
 		base := sm.Now() + hal.MicrosOf(200*time.Millisecond)
 		for i := range n {
 			at := base + hal.MicrosOf(time.Duration(i)*20*time.Millisecond)
-			if err := s.Schedule(Request{Ref: fmt.Sprint(i), Class: ClassA, Packet: usPkt(), Timing: atCount(at), Done: done}); err != nil {
+			if err := s.Schedule(Request{Ref: fmt.Sprint(i), Class: ClassA, Packet: small, Timing: atCount(at), Done: done}); err != nil {
 				b.Fatal(err)
 			}
 		}
