@@ -215,15 +215,16 @@ func (s *Scheduler) HandleFix(f hal.GPSFix) {
 		s.log.Debug("gps fix refused", zap.Error(err))
 		return
 	}
+	var out []finished
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.running && s.cfg.Beaconing {
 		// Plan at once so beacons resume as soon as the reference is
 		// valid again.
-		out := s.planBeaconsLocked(s.tl.Widen(c))
+		out = s.planBeaconsLocked(s.tl.Widen(c))
 		s.rearmLocked(s.tl.Widen(c))
-		defer deliver(out)
 	}
+	s.mu.Unlock()
+	deliver(out) // outside the lock: a Done may call Schedule
 }
 
 // nowLocked reads the counter and places it on the timeline.

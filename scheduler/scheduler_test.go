@@ -269,3 +269,27 @@ func TestASAPFindsEarliestFreeSlot(t *testing.T) {
 		t.Fatalf("c2 at +%v", c2.Start.Sub(now))
 	}
 }
+
+// A Done callback may schedule the next transmission (results are
+// delivered outside the scheduler's lock).
+func TestDoneMaySchedule(t *testing.T) {
+	r := newRig(t, "EU868", nil)
+	errc := make(chan error, 1)
+	first := r.req("1", ClassA, pkt(eu, 9, hal.BW125, 20, 14), atCount(r.now()+hal.MicrosOf(100*time.Millisecond)))
+	first.Done = func(res Result) {
+		r.done(res)
+		errc <- r.s.Schedule(r.req("2", ClassC, pkt(eu, 9, hal.BW125, 20, 14), Timing{Mode: ASAP}))
+	}
+	if err := r.s.Schedule(first); err != nil {
+		t.Fatal(err)
+	}
+	r.advance(time.Second)
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	r.mustResult("1", Sent)
+	r.mustResult("2", Sent)
+	if n := len(r.sim.AirLog()); n != 2 {
+		t.Fatalf("%d emissions", n)
+	}
+}
