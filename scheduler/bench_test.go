@@ -1,0 +1,168 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/lgwagent/lgw/clock"
+	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/hal/sim"
+	"github.com/lgwagent/lgw/region"
+)
+
+// usPkt is a short US915 downlink (SF7BW500, 20 bytes: about 12.8 ms on air).
+func usPkt() hal.TxPacket { return pkt(923300000, 7, hal.BW500, 20, 20) }
+
+func benchRig(b *testing.B, n int) (*Scheduler, hal.Micros) {
+	r, _ := region.Lookup("US915")
+	clk := clock.NewVirtual(rigStart)
+	sm, _ := sim.New(sim.Config{Clock: clk})
+	_ = sm.Start(context.Background())
+	s, err := New(Config{Region: r, Capacity: 20000}, sm, clk, zap.NewNop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(s.Stop)
+	now := sm.Now()
+	// n items 100 ms apart from 1 s on.
+	for i := range n {
+		at := now + hal.MicrosOf(time.Second+time.Duration(i)*100*time.Millisecond)
+		if err := s.Schedule(Request{Ref: fmt.Sprint(i), Class: ClassA, Packet: usPkt(), Timing: atCount(at), Done: func(Result) {}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s, now
+}
+
+// BenchmarkInsert measures inserting one item, collision check included,
+// into a chain queue holding n items (then removing it to keep n).
+func BenchmarkInsert(b *testing.B) {
+	for _, n := range []int{32, 1000, 10000} {
+		b.Run(fmt.Sprintf("queued=%d", n), func(b *testing.B) {
+			s, now := benchRig(b, n)
+			it := &item{req: Request{Class: ClassA, Packet: usPkt()}, air: 7 * time.Millisecond}
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				// Between items i and i+1 of the queue (50 ms gap).
+				at := now + hal.MicrosOf(time.Second+time.Duration(i%n)*100*time.Millisecond+50*time.Millisecond)
+				s.setSpan(it, at)
+				if _, err := s.placeLocked(it, now, at, at, false); err != nil {
+					b.Fatal(err)
+				}
+				s.dropLocked(it)
+			}
+		})
+	}
+}
+
+// BenchmarkSchedule measures the public path: Schedule (every check) and
+// Cancel, with n items queued.
+func BenchmarkSchedule(b *testing.B) {
+	for _, n := range []int{32, 1000, 10000} {
+		b.Run(fmt.Sprintf("queued=%d", n), func(b *testing.B) {
+			s, now := benchRig(b, n)
+			done := func(Result) {}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				at := now + hal.MicrosOf(time.Second+time.Duration(i%n)*100*time.Millisecond+50*time.Millisecond)
+				if err := s.Schedule(Request{Ref: "x", Class: ClassA, Packet: usPkt(), Timing: atCount(at), Done: done}); err != nil {
+					b.Fatal(err)
+				}
+				s.Cancel("x")
+			}
+		})
+	}
+}
+
+// BenchmarkRealTimeHandoff runs the scheduler on the real clock and the
+// simulator: 1,000 downlinks 20 ms apart over 20 s while another goroutine
+// churns the heap, and reports how late each hand-off to the chip was
+// after its target (start minus MinLead). One iteration takes 20 s; run it
+// with -benchtime=1x.
+func BenchmarkRealTimeHandoff(b *testing.B) {
+	for range b.N {
+		r, _ := region.Lookup("US915")
+		clk := clock.Real()
+		sm, _ := sim.New(sim.Config{Clock: clk})
+		_ = sm.Start(context.Background())
+		s, err := New(Config{Region: r}, sm, clk, zap.NewNop())
+		if err != nil {
+			b.Fatal(err)
+		}
+		var mu sync.Mutex
+		var lates []time.Duration
+		s.onHandoff = func(d time.Duration) { mu.Lock(); lates = append(lates, d); mu.Unlock() }
+		if err := s.Start(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		stop := make(chan struct{})
+		var gcwg sync.WaitGroup
+		gcwg.Add(1)
+		go func() { // GC pressure: 1 MB of garbage per ms, 64 MB kept live
+			defer gcwg.Done()
+			keep := make([][]byte, 1024)
+			tick := clk.NewTicker(time.Millisecond)
+			defer tick.Stop()
+			for i := 0; ; {
+				select {
+				case <-stop:
+					return
+				case <-tick.C():
+				}
+				for range 16 {
+					keep[i%len(keep)] = make([]byte, 64<<10)
+					i++
+				}
+			}
+		}()
+		const n = 1000
+		var wg sync.WaitGroup
+		var sent, failed int
+		wg.Add(n)
+		done := func(res Result) {
+			mu.Lock()
+			if res.Code == Sent {
+				sent++
+			} else {
+				failed++
+			}
+			mu.Unlock()
+			wg.Done()
+		}
+		// 4 bytes at SF7BW500 (about 6.4 ms on air): each occupies MinLead +
+		// air + guard, under the 20 ms spacing.
+		small := pkt(923300000, 7, hal.BW500, 4, 20)
+		base := sm.Now() + hal.MicrosOf(200*time.Millisecond)
+		for i := range n {
+			at := base + hal.MicrosOf(time.Duration(i)*20*time.Millisecond)
+			if err := s.Schedule(Request{Ref: fmt.Sprint(i), Class: ClassA, Packet: small, Timing: atCount(at), Done: done}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		wg.Wait()
+		close(stop)
+		gcwg.Wait()
+		s.Stop()
+		_ = sm.Stop()
+		slices.Sort(lates)
+		us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+		b.ReportMetric(us(lates[len(lates)/2]), "p50-late-µs")
+		b.ReportMetric(us(lates[len(lates)*99/100]), "p99-late-µs")
+		b.ReportMetric(us(lates[len(lates)-1]), "max-late-µs")
+		b.ReportMetric(float64(sent), "sent")
+		b.ReportMetric(float64(failed), "failed")
+	}
+}

@@ -1,0 +1,186 @@
+package scheduler
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/region"
+)
+
+// PowerPolicy says what happens to a request above the power limit.
+type PowerPolicy uint8
+
+// Power policies.
+const (
+	// PowerRefuse refuses it with TX_POWER.
+	PowerRefuse PowerPolicy = iota
+	// PowerClamp sends it at the nearest lower entry of the board's gain
+	// table within the limit, with a warning in the log.
+	PowerClamp
+)
+
+// String returns "refuse" or "clamp".
+func (p PowerPolicy) String() string {
+	switch p {
+	case PowerRefuse:
+		return "refuse"
+	case PowerClamp:
+		return "clamp"
+	}
+	return fmt.Sprintf("PowerPolicy(%d)", uint8(p))
+}
+
+// ParsePowerPolicy parses "refuse" or "clamp".
+func ParsePowerPolicy(s string) (PowerPolicy, error) {
+	switch strings.ToLower(s) {
+	case "refuse", "":
+		return PowerRefuse, nil
+	case "clamp":
+		return PowerClamp, nil
+	}
+	return 0, &hal.FieldError{Field: "power_policy", Value: s, Allowed: "refuse, clamp"}
+}
+
+// Defaults. The reference forwarders refuse anything less than 42.5 ms
+// ahead (1.5 ms start delay + 1 ms margin + 40 ms JIT lead) because they
+// poll every 10 ms and program late; lgw hands each item over by a timer
+// at start minus MinLead, so MinLead only has to cover programming the
+// chip and its start delay (sx1302-rxtx-timing.md §2.4, §2.6, §4).
+const (
+	DefaultCapacity   = 4096
+	DefaultMinLead    = 10 * time.Millisecond
+	DefaultMaxAdvance = 30 * time.Minute
+	// DefaultGuard is the gap kept after each emission (the reference's
+	// TX_MARGIN_DELAY, §4).
+	DefaultGuard         = time.Millisecond
+	DefaultHoldover      = 30 * time.Second
+	DefaultTimeRefWindow = 128
+	DefaultBeaconAhead   = 2
+	DefaultBeaconPower   = 14
+)
+
+// DefaultCeilings are the duty-cycle ceilings per class (beacon, A, B, C):
+// the share of a sub-band's budget the band's total use may reach for an
+// item of that class to be admitted. Class C may bring the band to half
+// its budget, class B to 80 %, so class A replies and beacons always find
+// room (STYLE.md §4.5).
+var DefaultCeilings = [4]float64{1, 1, 0.8, 0.5}
+
+// Config configures a Scheduler. Zero fields take the defaults noted.
+type Config struct {
+	// Region is the regional rule set (required).
+	Region *region.Region
+	// Capacity is the queue size per RF chain (default 4096).
+	Capacity int
+	// MinLead is the least time between admission and start, and how long
+	// before its start an item is handed to the chip (default 10 ms). It
+	// must cover the chip's ProgramTime plus TxStartDelay.
+	MinLead time.Duration
+	// MaxAdvance is how far ahead a start may be (default 30 min; an
+	// AtCount start is also bound to ±35.8 min by the 32-bit counter).
+	MaxAdvance time.Duration
+	// Guard is the gap kept after each emission (default 1 ms).
+	Guard time.Duration
+	// Holdover is how long the time reference stays valid after the last
+	// PPS pulse (default 30 s).
+	Holdover time.Duration
+	// TimeRefWindow is the number of pulses the time reference fits over
+	// (default 128).
+	TimeRefWindow int
+	// PowerPolicy says whether a request above the power limit is refused
+	// or clamped (default refuse).
+	PowerPolicy PowerPolicy
+	// AntennaGain in dB is subtracted from the regional radiated power
+	// limit to get the conducted limit (default 0).
+	AntennaGain float64
+	// Ceilings are the duty-cycle ceilings per class, each in (0, 1]
+	// (zero: DefaultCeilings).
+	Ceilings [4]float64
+	// Beaconing turns class B beacons on.
+	Beaconing bool
+	// BeaconPower is the beacon power in dBm (default 14).
+	BeaconPower int8
+	// BeaconRFChain is the RF chain beacons go out on.
+	BeaconRFChain uint8
+	// BeaconAhead is how many beacons are kept queued (default 2).
+	BeaconAhead int
+	// Latitude and Longitude of the antenna go into the beacons.
+	Latitude, Longitude float64
+	// GPS, when set, is read by a goroutine from Start on; otherwise feed
+	// fixes with HandleFix.
+	GPS hal.GPS
+}
+
+func (c *Config) setDefaults() {
+	if c.Capacity == 0 {
+		c.Capacity = DefaultCapacity
+	}
+	if c.MinLead == 0 {
+		c.MinLead = DefaultMinLead
+	}
+	if c.MaxAdvance == 0 {
+		c.MaxAdvance = DefaultMaxAdvance
+	}
+	if c.Guard == 0 {
+		c.Guard = DefaultGuard
+	}
+	if c.Holdover == 0 {
+		c.Holdover = DefaultHoldover
+	}
+	if c.TimeRefWindow == 0 {
+		c.TimeRefWindow = DefaultTimeRefWindow
+	}
+	if c.Ceilings == ([4]float64{}) {
+		c.Ceilings = DefaultCeilings
+	}
+	if c.BeaconPower == 0 {
+		c.BeaconPower = DefaultBeaconPower
+	}
+	if c.BeaconAhead == 0 {
+		c.BeaconAhead = DefaultBeaconAhead
+	}
+}
+
+// Validate checks the configuration, defaults applied, naming the first
+// bad field.
+func (c Config) Validate() error {
+	c.setDefaults()
+	bad := func(field string, v any, allowed string) error {
+		return &hal.FieldError{Field: "scheduler." + field, Value: v, Allowed: allowed}
+	}
+	switch {
+	case c.Region == nil:
+		return bad("region", "none", "a region (region.Lookup)")
+	case c.Capacity < 1 || c.Capacity > 1<<20:
+		return bad("capacity", c.Capacity, "1 to 1048576")
+	case c.MinLead < time.Millisecond || c.MinLead > time.Second:
+		return bad("min_lead", c.MinLead, "1ms to 1s")
+	case c.MaxAdvance < time.Second || c.MaxAdvance > 24*time.Hour:
+		return bad("max_advance", c.MaxAdvance, "1s to 24h")
+	case c.Guard < 0 || c.Guard > time.Second:
+		return bad("guard", c.Guard, "0 to 1s")
+	case c.Holdover < time.Second || c.Holdover > time.Hour:
+		return bad("holdover", c.Holdover, "1s to 1h")
+	case c.TimeRefWindow < minSamples || c.TimeRefWindow > 3600:
+		return bad("time_ref_window", c.TimeRefWindow, fmt.Sprintf("%d to 3600 pulses", minSamples))
+	case c.PowerPolicy > PowerClamp:
+		return bad("power_policy", c.PowerPolicy, "refuse, clamp")
+	case math.IsNaN(c.AntennaGain) || c.AntennaGain < -20 || c.AntennaGain > 30:
+		return bad("antenna_gain", c.AntennaGain, "-20 to 30 dB")
+	case c.BeaconAhead < 1 || c.BeaconAhead > 8:
+		return bad("beacon_ahead", c.BeaconAhead, "1 to 8")
+	case math.IsNaN(c.Latitude) || c.Latitude < -90 || c.Latitude > 90:
+		return bad("latitude", c.Latitude, "-90 to 90")
+	case math.IsNaN(c.Longitude) || c.Longitude < -180 || c.Longitude > 180:
+		return bad("longitude", c.Longitude, "-180 to 180")
+	}
+	for i, v := range c.Ceilings {
+		if !(v > 0 && v <= 1) {
+			return bad(fmt.Sprintf("ceilings[%s]", Class(i)), v, "(0, 1]")
+		}
+	}
+	return nil
+}

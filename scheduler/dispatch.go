@@ -1,0 +1,229 @@
+package scheduler
+
+import (
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/region"
+)
+
+// rearmLocked sets the one timer for the next event: the earliest
+// hand-off or emission check, and at least every tickInterval. A timer
+// already due no later is kept.
+func (s *Scheduler) rearmLocked(now hal.Micros) {
+	next := now + hal.MicrosOf(tickInterval)
+	for _, c := range s.chains {
+		if h := c.q.min(); h != nil {
+			next = min(next, h.occStart)
+		}
+		if f := c.inflight; f != nil && !f.checked {
+			next = min(next, f.checkAt)
+		}
+	}
+	if s.timer != nil && s.timerAt <= next {
+		return
+	}
+	s.armLocked(next)
+}
+
+// armLocked arms the timer for counter time at, measured from the last
+// counter reading.
+func (s *Scheduler) armLocked(at hal.Micros) {
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	last, _ := s.tl.Last()
+	s.timerAt = at
+	s.timer = s.clk.AfterFunc(max(0, at-last).Duration(), s.onTimer)
+}
+
+// onTimer is the timer's work: read the counter, plan beacons, verify
+// emissions and hand over what is due, then re-arm.
+func (s *Scheduler) onTimer() {
+	s.mu.Lock()
+	if !s.running {
+		s.mu.Unlock()
+		return
+	}
+	s.cbWG.Add(1)
+	defer s.cbWG.Done()
+	s.timer = nil
+	now, err := s.nowLocked()
+	if err != nil {
+		s.log.Warn("scheduler tick", zap.Error(err))
+		last, _ := s.tl.Last()
+		s.armLocked(last + hal.MicrosOf(100*time.Millisecond))
+		s.mu.Unlock()
+		return
+	}
+	out := s.planBeaconsLocked(now)
+	for i, c := range s.chains {
+		out = append(out, s.serviceLocked(uint8(i), c, now)...)
+	}
+	for _, u := range s.subBands {
+		u.prune(now)
+	}
+	s.rearmLocked(now)
+	s.mu.Unlock()
+	deliver(out)
+}
+
+// serviceLocked verifies the item on the chip and hands over due items.
+func (s *Scheduler) serviceLocked(chain uint8, c *chainState, now hal.Micros) []finished {
+	var out []finished
+	if f := c.inflight; f != nil {
+		if !f.checked && now >= f.checkAt {
+			out = append(out, s.verifyLocked(chain, c, f, now)...)
+		}
+		if c.inflight != nil && c.inflight.checked && now > c.inflight.occEnd {
+			c.inflight = nil
+		}
+	}
+	delay := hal.MicrosOf(s.caps.TxStartDelay)
+	for {
+		h := c.q.min()
+		if h == nil || h.occStart > now {
+			break
+		}
+		if c.inflight != nil && !c.inflight.checked {
+			break // verified at its check time, before h starts
+		}
+		c.q.remove(h)
+		late := (now - h.occStart).Duration()
+		s.stats.HandoffLateMax = max(s.stats.HandoffLateMax, late)
+		if s.onHandoff != nil {
+			s.onHandoff(late)
+		}
+		if h.req.Class == Beacon && !s.ref.Valid() {
+			s.releaseDCLocked(h)
+			out = append(out, s.endLocked(h, TxFailed, Refuse(TxFailed, "time reference lost before the beacon")))
+			continue
+		}
+		if left := h.start - now; left < delay+hal.MicrosOf(s.caps.ProgramTime) {
+			s.releaseDCLocked(h)
+			out = append(out, s.endLocked(h, TxFailed, Refuse(TxFailed,
+				"handed over %v late: %v left before the start, the chip needs %v", late, left.Duration(), s.caps.TxStartDelay+s.caps.ProgramTime)))
+			continue
+		}
+		p := h.req.Packet
+		if h.req.Class == Beacon {
+			p.Trigger = hal.Trigger{Mode: hal.OnPPS}
+		} else {
+			p.Trigger = hal.Trigger{Mode: hal.AtCount, Count: h.start.Count()}
+		}
+		if err := s.conc.Send(&p); err != nil {
+			s.releaseDCLocked(h)
+			out = append(out, s.endLocked(h, TxFailed, fmt.Errorf("%w: send: %w", ErrTxFailed, err)))
+			continue
+		}
+		h.req.Packet = p
+		h.checkAt = h.start + max(1, min(hal.MicrosOf(time.Millisecond), airMicros(h.air)/2))
+		c.inflight = h
+	}
+	return out
+}
+
+// verifyLocked reads the chip's TX status after an item's start: emitting
+// means SENT; still scheduled means the trigger was missed (the chip would
+// keep it armed for 2^27 µs), so it is aborted: TX_FAILED; free before the
+// end of the emission means nothing went out: TX_FAILED. Free after the
+// end (a late check) counts as SENT: only an emission or an abort frees an
+// armed chain, and lgw aborts only here.
+func (s *Scheduler) verifyLocked(chain uint8, c *chainState, it *item, now hal.Micros) []finished {
+	it.checked = true
+	st, err := s.conc.TxStatus(chain)
+	fail := func(e error) []finished {
+		c.inflight = nil
+		s.releaseDCLocked(it)
+		return []finished{s.endLocked(it, TxFailed, e)}
+	}
+	switch {
+	case err != nil:
+		return fail(fmt.Errorf("%w: tx status: %w", ErrTxFailed, err))
+	case st == hal.TxEmitting, st == hal.TxFree && now >= it.start+airMicros(it.air):
+		return []finished{s.endLocked(it, Sent, nil)}
+	case st == hal.TxScheduled:
+		if err := s.conc.AbortTx(chain); err != nil {
+			s.log.Warn("abort missed transmission", zap.Uint8("rf_chain", chain), zap.Error(err))
+		}
+		return fail(Refuse(TxFailed, "still scheduled %v after its start: the trigger was missed; aborted", (now - it.start).Duration()))
+	default:
+		return fail(Refuse(TxFailed, "chip %s %v after the start: no emission", st, (now - it.start).Duration()))
+	}
+}
+
+// beaconAir is the beacon's time on air.
+func (s *Scheduler) beaconAir() time.Duration {
+	d, err := hal.TimeOnAir(s.beacon.DataRate, s.beacon.Size(), region.BeaconPreamble, true, false)
+	if err != nil {
+		return 0
+	}
+	return d
+}
+
+// planBeaconsLocked queues the next BeaconAhead beacons while beaconing
+// with a valid time reference; it stops by itself when the reference is
+// lost and resumes when it is back.
+func (s *Scheduler) planBeaconsLocked(now hal.Micros) []finished {
+	if !s.cfg.Beaconing || !s.ref.Valid() {
+		return nil
+	}
+	g, err := s.ref.MicrosToGPS(now + 2*s.lead)
+	if err != nil {
+		return nil
+	}
+	var out []finished
+	t := region.BeaconTimeFor(g) + region.BeaconPeriod
+	for range s.cfg.BeaconAhead {
+		if !s.beacons[t] {
+			s.beacons[t] = true
+			o, err := s.queueBeaconLocked(t, now)
+			if err != nil {
+				s.stats.BeaconsFailed++
+				s.log.Warn("beacon not queued", zap.Duration("gps_time", t), zap.Error(err))
+			}
+			out = append(out, o...)
+		}
+		t += region.BeaconPeriod
+	}
+	for bt := range s.beacons {
+		if bt < g-2*region.BeaconPeriod {
+			delete(s.beacons, bt)
+		}
+	}
+	return out
+}
+
+func (s *Scheduler) queueBeaconLocked(t time.Duration, now hal.Micros) ([]finished, error) {
+	frame, err := s.beacon.Encode(region.BeaconFrame{Time: uint32(int64(t / time.Second)), Info: s.info})
+	if err != nil {
+		return nil, err
+	}
+	freq, err := s.region.BeaconFrequency(t)
+	if err != nil {
+		return nil, err
+	}
+	p := hal.TxPacket{
+		Payload: frame, Frequency: freq, RFChain: s.cfg.BeaconRFChain, Power: s.cfg.BeaconPower,
+		DataRate: s.beacon.DataRate, Preamble: region.BeaconPreamble, ImplicitHeader: true, NoCRC: true,
+		Trigger: hal.Trigger{Mode: hal.OnPPS},
+	}
+	if err := s.checkTxLocked(&p); err != nil {
+		return nil, err
+	}
+	bm, err := s.ref.GPSToMicros(t)
+	if err != nil {
+		return nil, err
+	}
+	it := &item{req: Request{Ref: fmt.Sprintf("beacon-%d", int64(t/time.Second)), Class: Beacon, Packet: p,
+		Timing: Timing{Mode: AtGPSTime, GPSTime: t}, Origin: "beacon"}, air: s.beaconAir(), gps: t}
+	start := bm + hal.MicrosOf(s.caps.TxStartDelay)
+	if start-now < s.lead {
+		return nil, Refuse(TooLate, "beacon at GPS %v starts in %v", t, (start - now).Duration())
+	}
+	s.setSpan(it, start)
+	return s.placeLocked(it, now, start, start, false)
+}

@@ -1,0 +1,212 @@
+package scheduler
+
+import (
+	"time"
+
+	"github.com/lgwagent/lgw/hal"
+)
+
+// item is one queued transmission. Its occupancy on its RF chain is
+// [start-lead, start+air+guard]: the chip is programmed from start-lead
+// and is busy until the end of the emission plus the guard. Items admitted
+// on a chain never overlap, so the queue is ordered by start and by
+// occupancy alike, and a collision check needs only the item before and
+// the items after a new occupancy's start.
+type item struct {
+	req      Request
+	seq      uint64
+	start    hal.Micros // preamble start
+	air      time.Duration
+	occStart hal.Micros // = hand-off time
+	occEnd   hal.Micros
+	// gps is the GPS time of a beacon or AtGPSTime start.
+	gps time.Duration
+	// dc is the duty-cycle record, if the item's sub-band has a budget.
+	dc *dcRecord
+	// beacon items carry no caller.
+	checkAt hal.Micros
+	checked bool
+
+	// treap links
+	left, right *item
+	prio        uint64
+}
+
+func (it *item) less(o *item) bool {
+	if it.start != o.start {
+		return it.start < o.start
+	}
+	return it.seq < o.seq
+}
+
+// queue is a treap of items ordered by start: O(log n) insert, delete,
+// floor and minimum, and ordered range walks.
+type queue struct {
+	root *item
+	n    int
+}
+
+func rotateRight(t *item) *item { l := t.left; t.left = l.right; l.right = t; return l }
+func rotateLeft(t *item) *item  { r := t.right; t.right = r.left; r.left = t; return r }
+
+func (q *queue) insert(it *item) {
+	it.left, it.right = nil, nil
+	it.prio = mix(it.seq)
+	q.root = treapInsert(q.root, it)
+	q.n++
+}
+
+func treapInsert(t, it *item) *item {
+	if t == nil {
+		return it
+	}
+	if it.less(t) {
+		t.left = treapInsert(t.left, it)
+		if t.left.prio > t.prio {
+			t = rotateRight(t)
+		}
+	} else {
+		t.right = treapInsert(t.right, it)
+		if t.right.prio > t.prio {
+			t = rotateLeft(t)
+		}
+	}
+	return t
+}
+
+// remove deletes it; it reports whether it was present.
+func (q *queue) remove(it *item) bool {
+	var found bool
+	q.root = treapDelete(q.root, it, &found)
+	if found {
+		q.n--
+		it.left, it.right = nil, nil
+	}
+	return found
+}
+
+func treapDelete(t, it *item, found *bool) *item {
+	if t == nil {
+		return nil
+	}
+	switch {
+	case t == it:
+		*found = true
+		return treapMerge(t.left, t.right)
+	case it.less(t):
+		t.left = treapDelete(t.left, it, found)
+	default:
+		t.right = treapDelete(t.right, it, found)
+	}
+	return t
+}
+
+// treapMerge joins two treaps whose keys are all ordered a < b.
+func treapMerge(a, b *item) *item {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	case a.prio > b.prio:
+		a.right = treapMerge(a.right, b)
+		return a
+	default:
+		b.left = treapMerge(a, b.left)
+		return b
+	}
+}
+
+// min returns the earliest item.
+func (q *queue) min() *item {
+	t := q.root
+	if t == nil {
+		return nil
+	}
+	for t.left != nil {
+		t = t.left
+	}
+	return t
+}
+
+// floor returns the last item starting at or before m.
+func (q *queue) floor(m hal.Micros) *item {
+	var best *item
+	for t := q.root; t != nil; {
+		if t.start <= m {
+			best = t
+			t = t.right
+		} else {
+			t = t.left
+		}
+	}
+	return best
+}
+
+// walk calls f on the items starting in (from, to], in order, until f
+// returns false.
+func (q *queue) walk(from, to hal.Micros, f func(*item) bool) {
+	walkRange(q.root, from, to, f)
+}
+
+func walkRange(t *item, from, to hal.Micros, f func(*item) bool) bool {
+	if t == nil {
+		return true
+	}
+	if t.start > from {
+		if !walkRange(t.left, from, to, f) {
+			return false
+		}
+	}
+	if t.start > from && t.start <= to {
+		if !f(t) {
+			return false
+		}
+	}
+	if t.start <= to {
+		return walkRange(t.right, from, to, f)
+	}
+	return true
+}
+
+// all calls f on every item in order.
+func (q *queue) all(f func(*item)) { walkAll(q.root, f) }
+
+func walkAll(t *item, f func(*item)) {
+	if t == nil {
+		return
+	}
+	walkAll(t.left, f)
+	f(t)
+	walkAll(t.right, f)
+}
+
+// overlapping returns the queued items whose occupancy meets [o1, o2].
+func (q *queue) overlapping(o1, o2 hal.Micros, out []*item) []*item {
+	if p := q.floor(o1); p != nil && p.occEnd >= o1 && p.occStart <= o2 {
+		out = append(out, p)
+	}
+	// Later items start after o1; they meet the span while they begin
+	// before its end. Their occupancy begins lead before their start,
+	// which is at most the span's own lead ahead: walk to o2 plus a
+	// generous bound and filter.
+	q.walk(o1, o2+maxLeadMicros, func(it *item) bool {
+		if it.occStart > o2 {
+			return it.start-maxLeadMicros <= o2
+		}
+		out = append(out, it)
+		return true
+	})
+	return out
+}
+
+// maxLeadMicros bounds MinLead (Config.Validate allows up to 1 s).
+const maxLeadMicros = hal.Micros(1_000_000)
+
+// mix is splitmix64, for treap priorities.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
