@@ -27,6 +27,7 @@ func commands() map[string]command {
 		"config":  {"check or print a configuration: lgw config check FILE | lgw config print", cmdConfig},
 		"version": {"print the version", cmdVersion},
 		"boards":  {"list the known boards", cmdBoards},
+		"classb":  {"class B checks: lgw classb pingslots|beacon ...", cmdClassB},
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-func run(args ...string) (int, string, string) {
+func runCLI(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
 	code := dispatch(args, &out, &errb)
 	return code, out.String(), errb.String()
@@ -20,7 +20,7 @@ func run(args ...string) (int, string, string) {
 
 func TestConfigCheck(t *testing.T) {
 	sim := filepath.Join("..", "..", "examples", "sim.toml")
-	if code, out, errs := run("config", "check", sim); code != 0 || !strings.Contains(out, "ok") {
+	if code, out, errs := runCLI("config", "check", sim); code != 0 || !strings.Contains(out, "ok") {
 		t.Fatalf("check sim.toml: %d %q %q", code, out, errs)
 	}
 	b, err := os.ReadFile(sim)
@@ -32,7 +32,7 @@ func TestConfigCheck(t *testing.T) {
 	if err := os.WriteFile(bad, bytes.Replace(b, []byte(`region = "EU868"`), []byte(`region = "EU969"`), 1), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errs := run("config", "check", bad)
+	code, _, errs := runCLI("config", "check", bad)
 	if code == 0 || !strings.Contains(errs, "gateway.region") || !strings.Contains(errs, "US915") {
 		t.Fatalf("EU969: code %d, %q", code, errs)
 	}
@@ -40,23 +40,23 @@ func TestConfigCheck(t *testing.T) {
 	if err := os.WriteFile(unknown, bytes.Replace(b, []byte("[control]"), []byte("[control]\nsockett = \"x\""), 1), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errs = run("config", "check", unknown)
+	code, _, errs = runCLI("config", "check", unknown)
 	if code == 0 || !strings.Contains(errs, "control.sockett") || !strings.Contains(errs, "unknown key") {
 		t.Fatalf("unknown key: code %d, %q", code, errs)
 	}
 }
 
 func TestUsageAndVersion(t *testing.T) {
-	if code, _, errs := run("frobnicate"); code != 2 || !strings.Contains(errs, "unknown command") {
+	if code, _, errs := runCLI("frobnicate"); code != 2 || !strings.Contains(errs, "unknown command") {
 		t.Fatalf("unknown command: %d %q", code, errs)
 	}
-	if code, out, _ := run("version"); code != 0 || !strings.HasPrefix(out, "lgw ") {
+	if code, out, _ := runCLI("version"); code != 0 || !strings.HasPrefix(out, "lgw ") {
 		t.Fatalf("version: %d %q", code, out)
 	}
-	if code, out, _ := run("boards"); code != 0 || !strings.Contains(out, "sim") {
+	if code, out, _ := runCLI("boards"); code != 0 || !strings.Contains(out, "sim") {
 		t.Fatalf("boards: %d %q", code, out)
 	}
-	if code, out, _ := run("config", "print"); code != 0 || !strings.Contains(out, "[gateway]") {
+	if code, out, _ := runCLI("config", "print"); code != 0 || !strings.Contains(out, "[gateway]") {
 		t.Fatalf("config print: %d", code)
 	}
 }
