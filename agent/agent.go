@@ -19,6 +19,7 @@ import (
 	"github.com/lgwagent/lgw/config"
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/region"
+	"github.com/lgwagent/lgw/scheduler"
 )
 
 // Options are the agent's run-time dependencies.
@@ -51,6 +52,7 @@ type Agent struct {
 
 	hw        board.Hardware
 	conc      hal.Concentrator
+	sched     *scheduler.Scheduler
 	timeline  hal.Timeline
 	gatewayID string
 	chip      hal.ChipInfo
@@ -110,6 +112,10 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 	defer a.closeConcentrator()
+	if err := a.startScheduler(ctx); err != nil {
+		return err
+	}
+	defer a.sched.Stop()
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -171,6 +177,31 @@ func (a *Agent) openConcentrator(ctx context.Context) error {
 		zap.String("gateway", a.gatewayID), zap.String("region", string(a.region.Name())))
 	return nil
 }
+
+// startScheduler builds the TX scheduler on the started concentrator.
+func (a *Agent) startScheduler(ctx context.Context) error {
+	pp, err := scheduler.ParsePowerPolicy(a.cfg.Scheduler.PowerPolicy)
+	if err != nil {
+		return fmt.Errorf("scheduler: %w", err)
+	}
+	s, err := scheduler.New(scheduler.Config{
+		Region: a.region, Capacity: a.cfg.Scheduler.Capacity, MinLead: a.cfg.Scheduler.MinLead.D(),
+		MaxAdvance: a.cfg.Scheduler.MaxAdvance.D(), Holdover: a.cfg.Scheduler.Holdover.D(), PowerPolicy: pp,
+		Beaconing: a.cfg.Scheduler.Beacons, Latitude: a.cfg.Gateway.Latitude, Longitude: a.cfg.Gateway.Longitude,
+		GPS: a.hw.GPS,
+	}, a.conc, a.clk, a.log.Named("scheduler"))
+	if err != nil {
+		return fmt.Errorf("scheduler: %w", err)
+	}
+	if err := s.Start(ctx); err != nil {
+		return fmt.Errorf("scheduler: %w", err)
+	}
+	a.sched = s
+	return nil
+}
+
+// Scheduler returns the running TX scheduler (nil before Run).
+func (a *Agent) Scheduler() *scheduler.Scheduler { return a.sched }
 
 func (a *Agent) closeConcentrator() {
 	if a.conc != nil {
