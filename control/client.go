@@ -114,6 +114,11 @@ func (c *Client) Call(ctx context.Context, cmd string, args, result any) error {
 	stop := c.abortOn(ctx)
 	defer stop()
 	if err := c.send(cmd, args); err != nil {
+		// The daemon may have refused the connection (too many) with an
+		// answer before closing it: that answer says more.
+		if resp, rerr := c.receive(); rerr == nil && !resp.OK && resp.Error != nil {
+			return resp.Error
+		}
 		return ctxErr(ctx, err)
 	}
 	resp, err := c.receive()
