@@ -150,7 +150,13 @@ func (c *Client) Tail(ctx context.Context, fn func(Event) error) error {
 	}
 	resp, err := c.receive()
 	if err != nil {
-		return ctxErr(ctx, fmt.Errorf("tail: read the daemon's answer: %w", err))
+		if ctx.Err() != nil {
+			return nil
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return ErrStreamClosed
+		}
+		return fmt.Errorf("tail: read the daemon's answer: %w", err)
 	}
 	if !resp.OK {
 		if resp.Error == nil {

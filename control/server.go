@@ -279,17 +279,23 @@ func (s *Server) serve(ctx context.Context, c net.Conn) {
 		c.Close()
 		<-readDone
 	}()
-	idle := s.clk.NewTimer(s.idleTimeout)
-	defer idle.Stop()
 	for {
+		// A fresh idle timer per wait: no stale tick can outlive a request.
+		idle := s.clk.NewTimer(s.idleTimeout)
 		var line []byte
 		select {
 		case <-ctx.Done():
+			idle.Stop()
 			return
 		case <-idle.C():
 			s.log.Debug("control connection idle, closing")
 			return
 		case line = <-lines:
+			if !idle.Stop() {
+				// The idle time ran out before this line was taken.
+				s.log.Debug("control connection idle, closing")
+				return
+			}
 		}
 		if line == nil {
 			writeResponse(c, Response{Error: &Error{Type: string(apierr.Validation),
@@ -313,7 +319,6 @@ func (s *Server) serve(ctx context.Context, c net.Conn) {
 			s.log.Debug("control response not written", zap.Error(err))
 			return
 		}
-		idle.Reset(s.idleTimeout)
 	}
 }
 

@@ -426,6 +426,10 @@ func TestIdleConnectionClosed(t *testing.T) {
 	_, path := controltest.Serve(t, controltest.Sample(), control.WithClock(v), control.WithIdleTimeout(time.Minute))
 	c := dial(t, path)
 	call(t, c, control.CmdPing, nil, nil)
+	waitFor(t, v.BlockUntil(1), "server waits for the next request")
+	v.Advance(time.Minute - time.Nanosecond)
+	call(t, c, control.CmdPing, nil, nil) // not idle yet; the wait starts over
+	waitFor(t, v.BlockUntil(1), "server waits for the next request")
 	v.Advance(time.Minute)
 	ctx, cancel := context.WithTimeout(context.Background(), bound)
 	defer cancel()
