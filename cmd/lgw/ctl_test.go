@@ -102,6 +102,10 @@ func TestCtlJSONOutput(t *testing.T) {
 	check("sessions", nil, new([]control.Session), agent.SessionsV)
 	check("stats", nil, new(control.Stats), agent.StatsV)
 	check("log-level", []string{"warn"}, new(control.LogLevelArgs), control.LogLevelArgs{Level: "warn"})
+	// Flags after the positional argument.
+	if code, out, _ := run(t, "log-level", "--socket", sock, "error", "--json"); code != 0 || !strings.Contains(out, `"level": "error"`) {
+		t.Errorf("log-level error --json: exit %d, %q", code, out)
+	}
 	check("tx", []string{"--freq", "868100000", "--datr", "SF7BW125", "--size", "4", "--at", "tmst:5000"},
 		new(control.TxResult), control.TxResult{Ref: "cli-1", Code: "SENT", Tmst: 1000000, Freq: 868100000,
 			Datr: "SF7BW125", Power: 14, Size: 4})
