@@ -56,8 +56,13 @@ if command -v file >/dev/null 2>&1; then
 	file "$tmp/usr/bin/lgw" | grep -q "$want" || err "binary is not $want: $(file -b "$tmp/usr/bin/lgw")"
 	file "$tmp/usr/bin/lgw" | grep -q "statically linked" || err "binary is not statically linked"
 fi
-if [ "$arch" = armhf ] && command -v readelf >/dev/null 2>&1; then
-	readelf -A "$tmp/usr/bin/lgw" | grep -q "Tag_CPU_arch: v6" || err "armhf binary is not built for ARMv6 (GOARM=6)"
+# Go keeps its build settings in the binary (also with -s -w).
+if command -v go >/dev/null 2>&1; then
+	settings=$(go version -m "$tmp/usr/bin/lgw")
+	echo "$settings" | grep -q "CGO_ENABLED=0" || err "binary not built with CGO_ENABLED=0"
+	if [ "$arch" = armhf ]; then
+		echo "$settings" | grep -q "GOARM=6" || err "armhf binary is not built with GOARM=6 (Pi Zero/1 need ARMv6)"
+	fi
 fi
 cmp -s "$tmp/usr/lib/systemd/system/lgw.service" systemd/lgw.service || err "packaged unit differs from systemd/lgw.service"
 

@@ -53,8 +53,9 @@ deb: $(LGW_DEBS)
 dist/lgw_$(VERSION)_%.deb: $(LGW_DEB_FILES) dist/lgw-linux-armv6 dist/lgw-linux-arm64 dist/lgw-linux-amd64
 	@test -n "$(lgw_bin_$*)" || { echo "no binary for architecture $*"; exit 1; }
 	rm -f $@
-	ARCH=$* BINARY=$(lgw_bin_$*) VERSION=$(VERSION) $(NFPM) pkg --packager deb \
-		--config packaging/nfpm.yaml --target $@
+	sed -e 's|$${ARCH}|$*|g' -e 's|$${BINARY}|$(lgw_bin_$*)|g' -e 's|$${VERSION}|$(VERSION)|g' \
+		packaging/nfpm.yaml > dist/nfpm-$*.yaml
+	$(NFPM) pkg --packager deb --config dist/nfpm-$*.yaml --target $@
 
 check-deb: deb
 	@for a in $(LGW_DEB_ARCHS); do \
