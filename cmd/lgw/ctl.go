@@ -1,0 +1,497 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lgwagent/lgw/config"
+	"github.com/lgwagent/lgw/control"
+)
+
+// ctlCommands are the commands cmdCtl serves, with a one-line summary.
+var ctlCommands = []struct{ name, usage, summary string }{
+	{"status", "", "concentrator, time reference, MQTT, queue, last RX/TX, uptime"},
+	{"queue", "", "scheduled transmissions"},
+	{"groups", "", "multicast groups"},
+	{"sessions", "", "multicast sessions"},
+	{"stats", "", "counters since the daemon started"},
+	{"log-level", "LEVEL", "set the daemon's log level (debug, info, warn, error)"},
+	{"tx", "--freq F --datr DR [--power DBM] (--payload HEX | --size N) [--at WHEN]",
+		"test transmission through the scheduler; waits for its result"},
+	{"tail", "[--count N]", "live uplinks and reports until Ctrl-C"},
+}
+
+// isCtlCommand reports whether cmdCtl serves name.
+func isCtlCommand(name string) bool {
+	for _, c := range ctlCommands {
+		if c.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// daemonRunning reports whether an lgw daemon answers on socket; the
+// direct chip commands (lgw chip info) refuse to run when it does, since
+// the daemon owns the SPI port.
+func daemonRunning(socket string) bool { return control.Probe(socket, 2*time.Second) }
+
+// ctlTimeout bounds a control request other than tx and tail on the
+// client side (the daemon's own deadline is shorter).
+const ctlTimeout = 30 * time.Second
+
+// ctlOpts are the flags every control command takes.
+type ctlOpts struct {
+	socket string
+	config string
+	json   bool
+}
+
+// resolveSocket picks the socket: --socket, else the --config file's
+// control.socket, else the default.
+func (o *ctlOpts) resolveSocket() (string, error) {
+	if o.socket != "" {
+		return o.socket, nil
+	}
+	if o.config != "" {
+		cfg, err := config.Load(o.config)
+		if err != nil {
+			return "", err
+		}
+		if cfg.Control.Socket != "" {
+			return cfg.Control.Socket, nil
+		}
+	}
+	return control.DefaultSocket, nil
+}
+
+// cmdCtl runs one control command (status, queue, groups, sessions,
+// stats, log-level, tx, tail) against the daemon's socket. It returns the
+// exit code: 0 ok, 1 error (daemon not running, refused TX...), 2 usage.
+func cmdCtl(name string, args []string, stdout, stderr io.Writer) int {
+	if !isCtlCommand(name) {
+		fmt.Fprintf(stderr, "lgw: unknown command %q\n", name)
+		return 2
+	}
+	fs := flag.NewFlagSet("lgw "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o ctlOpts
+	fs.StringVar(&o.socket, "socket", "", "control socket (default: the --config file's control.socket, else "+control.DefaultSocket+")")
+	fs.StringVar(&o.config, "config", "", "configuration file to read control.socket from")
+	fs.BoolVar(&o.json, "json", false, "print JSON instead of tables")
+	var tx txFlags
+	var count int
+	switch name {
+	case "tx":
+		tx.register(fs)
+	case "tail":
+		fs.IntVar(&count, "count", 0, "stop after N events (0: until Ctrl-C)")
+	}
+	for _, c := range ctlCommands {
+		if c.name == name {
+			fs.Usage = func() {
+				fmt.Fprintf(stderr, "usage: lgw %s [--socket PATH | --config FILE] [--json] %s\n  %s\n", name, c.usage, c.summary)
+				fs.PrintDefaults()
+			}
+		}
+	}
+	// Flags may come before or after positional arguments
+	// (lgw log-level debug --json).
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	var level string
+	var txReq control.TxRequest
+	switch name {
+	case "log-level":
+		if len(rest) != 1 {
+			fmt.Fprintln(stderr, "lgw log-level: want exactly one LEVEL (debug, info, warn, error)")
+			fs.Usage()
+			return 2
+		}
+		level, rest = rest[0], nil
+	case "tx":
+		var err error
+		if txReq, err = tx.request(); err != nil {
+			fmt.Fprintf(stderr, "lgw tx: %v\n", err)
+			fs.Usage()
+			return 2
+		}
+	case "tail":
+		if count < 0 {
+			fmt.Fprintln(stderr, "lgw tail: --count: must be 0 or more")
+			return 2
+		}
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "lgw %s: unexpected arguments %q\n", name, rest)
+		fs.Usage()
+		return 2
+	}
+	socket, err := o.resolveSocket()
+	if err != nil {
+		fmt.Fprintf(stderr, "lgw %s: %v\n", name, err)
+		return 1
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	c, err := control.Dial(dctx, socket)
+	cancel()
+	if err != nil {
+		var nr *control.NotRunningError
+		if errors.As(err, &nr) {
+			fmt.Fprintln(stderr, err)
+		} else {
+			fmt.Fprintf(stderr, "lgw %s: %v\n", name, err)
+		}
+		return 1
+	}
+	defer c.Close()
+
+	switch name {
+	case "tail":
+		return runTail(ctx, c, count, o.json, stdout, stderr)
+	case "tx":
+		return runTx(ctx, c, txReq, o.json, stdout, stderr)
+	}
+	cctx, cancel := context.WithTimeout(ctx, ctlTimeout)
+	defer cancel()
+	var result any
+	var cmdArgs any
+	switch name {
+	case "status":
+		result = new(control.Status)
+	case "queue":
+		result = new([]control.QueueItem)
+	case "groups":
+		result = new([]control.Group)
+	case "sessions":
+		result = new([]control.Session)
+	case "stats":
+		result = new(control.Stats)
+	case "log-level":
+		result, cmdArgs = new(control.LogLevelArgs), control.LogLevelArgs{Level: level}
+	}
+	if err := c.Call(cctx, name, cmdArgs, result); err != nil {
+		fmt.Fprintf(stderr, "lgw %s: %v\n", name, err)
+		return 1
+	}
+	if o.json {
+		return printJSON(stdout, stderr, result)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
+	switch r := result.(type) {
+	case *control.Status:
+		printStatus(tw, *r)
+	case *[]control.QueueItem:
+		printQueue(tw, *r)
+	case *[]control.Group:
+		printGroups(tw, *r)
+	case *[]control.Session:
+		printSessions(tw, *r)
+	case *control.Stats:
+		printStats(tw, *r)
+	case *control.LogLevelArgs:
+		fmt.Fprintf(tw, "log level set to %s\n", r.Level)
+	}
+	if err := tw.Flush(); err != nil {
+		fmt.Fprintf(stderr, "lgw %s: %v\n", name, err)
+		return 1
+	}
+	return 0
+}
+
+func printJSON(stdout, stderr io.Writer, v any) int {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err == nil {
+		_, err = stdout.Write(append(b, '\n'))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "lgw: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// txFlags are lgw tx's flags.
+type txFlags struct {
+	freq, datr, payload, at string
+	power, size             int
+}
+
+func (t *txFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&t.freq, "freq", "", "frequency: MHz (869.525) or Hz (869525000)")
+	fs.StringVar(&t.datr, "datr", "", "data rate: SF7BW125 .. SF12BW500, or FSK50")
+	fs.IntVar(&t.power, "power", 14, "TX power in dBm")
+	fs.StringVar(&t.payload, "payload", "", "payload in hex")
+	fs.IntVar(&t.size, "size", 0, "payload of N bytes (0x00, 0x01, ...) instead of --payload")
+	fs.StringVar(&t.at, "at", "now", "when: now, +DURATION (+2s), tmst:N, gps:SECONDS or an RFC 3339 time")
+}
+
+// parseFreq reads MHz ("869.525") or Hz ("869525000").
+func parseFreq(s string) (uint32, error) {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v <= 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, fmt.Errorf("--freq %q: want MHz like 869.525 or Hz like 869525000", s)
+	}
+	if v < 10000 {
+		v *= 1e6
+	}
+	hz := math.Round(v)
+	if hz > math.MaxUint32 {
+		return 0, fmt.Errorf("--freq %q: above 4294 MHz", s)
+	}
+	return uint32(hz), nil
+}
+
+func (t *txFlags) request() (control.TxRequest, error) {
+	var r control.TxRequest
+	if t.freq == "" {
+		return r, errors.New("--freq: missing")
+	}
+	f, err := parseFreq(t.freq)
+	if err != nil {
+		return r, err
+	}
+	if t.datr == "" {
+		return r, errors.New("--datr: missing")
+	}
+	switch {
+	case t.payload != "" && t.size != 0:
+		return r, errors.New("give --payload or --size, not both")
+	case t.payload != "":
+		b, err := hex.DecodeString(t.payload)
+		if err != nil {
+			return r, fmt.Errorf("--payload: want hex digits: %w", err)
+		}
+		if len(b) > 255 {
+			return r, fmt.Errorf("--payload: %d bytes, at most 255", len(b))
+		}
+		r.Payload = b
+	case t.size != 0:
+		if t.size < 1 || t.size > 255 {
+			return r, fmt.Errorf("--size %d: want 1..255", t.size)
+		}
+		r.Payload = make([]byte, t.size)
+		for i := range r.Payload {
+			r.Payload[i] = byte(i)
+		}
+	default:
+		return r, errors.New("--payload or --size: missing")
+	}
+	at, err := control.ParseAt(t.at)
+	if err != nil {
+		return r, fmt.Errorf("--at: %w", err)
+	}
+	r.Freq, r.Datr, r.Power, r.At = f, strings.ToUpper(t.datr), t.power, at
+	return r, nil
+}
+
+func runTx(ctx context.Context, c *control.Client, req control.TxRequest, asJSON bool, stdout, stderr io.Writer) int {
+	var res control.TxResult
+	if err := c.Call(ctx, control.CmdTx, req, &res); err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "lgw tx: interrupted; the daemon withdraws the transmission")
+			return 1
+		}
+		fmt.Fprintf(stderr, "lgw tx: %v\n", err)
+		return 1
+	}
+	if asJSON {
+		if code := printJSON(stdout, stderr, res); code != 0 {
+			return code
+		}
+	} else if res.Sent() {
+		fmt.Fprintf(stdout, "SENT tmst %d  %s MHz %s %d dBm %d B chain %d airtime %s (ref %s)\n", res.Tmst,
+			mhz(res.Freq), res.Datr, res.Power, res.Size, res.Chain, res.Airtime, res.Ref)
+	} else {
+		fmt.Fprintf(stdout, "%s: %s (ref %s)\n", res.Code, res.Detail, res.Ref)
+	}
+	if !res.Sent() {
+		return 1
+	}
+	return 0
+}
+
+func runTail(ctx context.Context, c *control.Client, count int, asJSON bool, stdout, stderr io.Writer) int {
+	n := 0
+	errDone := errors.New("count reached")
+	err := c.Tail(ctx, func(ev control.Event) error {
+		if asJSON {
+			b, err := json.Marshal(ev)
+			if err != nil {
+				return err
+			}
+			if _, err := stdout.Write(append(b, '\n')); err != nil {
+				return err
+			}
+		} else {
+			what := ev.Summary
+			if what == "" {
+				what = string(ev.Data)
+			}
+			if _, err := fmt.Fprintf(stdout, "%s  %-7s %s  %s\n", ev.Time.UTC().Format("15:04:05.000"), ev.Kind,
+				ev.Topic, what); err != nil {
+				return err
+			}
+		}
+		n++
+		if count > 0 && n >= count {
+			return errDone
+		}
+		return nil
+	})
+	switch {
+	case err == nil, errors.Is(err, errDone):
+		return 0
+	case errors.Is(err, control.ErrStreamClosed):
+		fmt.Fprintln(stderr, "lgw tail: the daemon closed the stream (stopping?)")
+		return 1
+	}
+	fmt.Fprintf(stderr, "lgw tail: %v\n", err)
+	return 1
+}
+
+func mhz(hz uint32) string { return strconv.FormatFloat(float64(hz)/1e6, 'f', 3, 64) }
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func yesNo(b bool, yes, no string) string {
+	if b {
+		return yes
+	}
+	return no
+}
+
+func printStatus(w io.Writer, s control.Status) {
+	c := s.Concentrator
+	fmt.Fprintf(w, "daemon\tlgw %s, up %s (since %s)\n", s.Version, s.Uptime.Round(time.Second), stamp(s.Started))
+	fmt.Fprintf(w, "gateway\t%s %s\n", s.GatewayID, s.Region)
+	conc := c.State + ", board " + c.Board
+	if c.Error != "" {
+		conc += ": " + c.Error
+	}
+	fmt.Fprintf(w, "concentrator\t%s\n", conc)
+	fmt.Fprintf(w, "chip\t%s EUI %s, counter %d\n", c.Chip, c.EUI, c.Counter)
+	fmt.Fprintf(w, "firmware\t%s\n", c.Firmware)
+	if c.HasTemperature {
+		fmt.Fprintf(w, "temperature\t%.1f °C\n", c.Temperature)
+	}
+	tr := s.TimeRef
+	switch {
+	case !tr.GPS:
+		fmt.Fprintf(w, "time ref\tno GPS configured\n")
+	default:
+		fmt.Fprintf(w, "time ref\tGPS %s, time reference %s, %d satellites, last PPS %s\n",
+			yesNo(tr.Lock, "locked", "NOT locked"), yesNo(tr.Valid, "valid", "NOT valid"), tr.Satellites, stamp(tr.LastPPS))
+		fmt.Fprintf(w, "position\t%.5f, %.5f, %.0f m\n", tr.Latitude, tr.Longitude, tr.Altitude)
+	}
+	m := s.MQTT
+	mq := yesNo(m.Connected, "connected to ", "NOT connected to ") + m.Server + " since " + stamp(m.Since) +
+		", " + strconv.Itoa(m.Buffered) + " buffered"
+	if m.LastError != "" {
+		mq += ", last error: " + m.LastError
+	}
+	fmt.Fprintf(w, "mqtt\t%s\n", mq)
+	fmt.Fprintf(w, "queue\t%d scheduled\n", s.QueueDepth)
+	fmt.Fprintf(w, "last rx\t%s\n", stamp(s.LastRx))
+	fmt.Fprintf(w, "last tx\t%s\n", stamp(s.LastTx))
+	fmt.Fprintf(w, "log level\t%s\n", s.LogLevel)
+}
+
+func printQueue(w io.Writer, q []control.QueueItem) {
+	if len(q) == 0 {
+		fmt.Fprintln(w, "no scheduled transmissions")
+		return
+	}
+	fmt.Fprintln(w, "IN\tTRIGGER\tTMST\tFREQ\tDATR\tPOWER\tSIZE\tCLASS\tORIGIN\tREF")
+	for _, it := range q {
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", it.TimeLeft.Round(time.Millisecond), it.Trigger,
+			it.Count, mhz(it.Freq), it.Datr, it.Power, it.Size, it.Class, it.Origin, it.Ref)
+	}
+}
+
+func printGroups(w io.Writer, gs []control.Group) {
+	if len(gs) == 0 {
+		fmt.Fprintln(w, "no multicast groups")
+		return
+	}
+	fmt.Fprintln(w, "ID\tMCADDR\tCLASS\tREGION\tKEYS\tNEXT FCNT\tSTATUS")
+	for _, g := range gs {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", g.ID, g.McAddr, g.Class, g.Region, yesNo(g.HasKeys, "yes", "no"),
+			g.NextFCnt, g.Status)
+	}
+}
+
+func printSessions(w io.Writer, ss []control.Session) {
+	if len(ss) == 0 {
+		fmt.Fprintln(w, "no multicast sessions")
+		return
+	}
+	fmt.Fprintln(w, "GROUP\tCLASS\tSTATE\tSTART\tEND\tTIMEOUT\tDR\tFREQ\tPING\tQUEUED\tSENT")
+	for _, s := range ss {
+		ping := "-"
+		if s.PingSlotPeriod > 0 {
+			ping = strconv.Itoa(s.PingSlotPeriod) + "s"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%d\t%d\n", s.GroupID, s.Class, s.State, stamp(s.Start),
+			stamp(s.End), s.Timeout, s.DR, mhz(s.Freq), ping, s.Queued, s.Sent)
+	}
+}
+
+func printStats(w io.Writer, s control.Stats) {
+	fmt.Fprintf(w, "since\t%s\n", stamp(s.Since))
+	fmt.Fprintf(w, "rx\t%d received, %d CRC ok, %d bad CRC, %d no CRC, %d dropped\n", s.RxReceived, s.RxOK,
+		s.RxBadCRC, s.RxNoCRC, s.RxDropped)
+	codes := make([]string, 0, len(s.TxByCode))
+	for c := range s.TxByCode {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	others := ""
+	for i, c := range codes {
+		if i > 0 {
+			others += ", "
+		}
+		others += c + " " + strconv.FormatUint(s.TxByCode[c], 10)
+	}
+	if others == "" {
+		others = "none"
+	}
+	fmt.Fprintf(w, "tx\t%d requested, %d sent\n", s.TxRequested, s.TxSent)
+	fmt.Fprintf(w, "not sent\t%s\n", others)
+	fmt.Fprintf(w, "beacons\t%d sent\n", s.Beacons)
+	fmt.Fprintf(w, "mqtt\t%d published, %d dropped, %d reconnects\n", s.MQTTPublished, s.MQTTDropped, s.MQTTReconnects)
+}
