@@ -52,3 +52,5 @@ demo: build
 
 clean:
 	rm -rf bin $(DIST) .cache
+
+include packaging/packaging.mk

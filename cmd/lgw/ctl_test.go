@@ -14,7 +14,7 @@ import (
 	"github.com/lgwagent/lgw/control/controltest"
 )
 
-func run(t *testing.T, name string, args ...string) (code int, stdout, stderr string) {
+func runCtl(t *testing.T, name string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var o, e bytes.Buffer
 	code = cmdCtl(name, args, &o, &e)
@@ -64,7 +64,7 @@ func TestCtlHumanOutput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := run(t, tt.name, append([]string{"--socket", sock}, tt.args...)...)
+			code, out, errOut := runCtl(t, tt.name, append([]string{"--socket", sock}, tt.args...)...)
 			if code != 0 || errOut != "" {
 				t.Fatalf("exit %d, stderr %q", code, errOut)
 			}
@@ -85,7 +85,7 @@ func TestCtlJSONOutput(t *testing.T) {
 	_, sock := controltest.Serve(t, agent)
 	check := func(name string, args []string, got, want any) {
 		t.Helper()
-		code, out, errOut := run(t, name, append([]string{"--socket", sock, "--json"}, args...)...)
+		code, out, errOut := runCtl(t, name, append([]string{"--socket", sock, "--json"}, args...)...)
 		if code != 0 || errOut != "" {
 			t.Fatalf("%s: exit %d, stderr %q", name, code, errOut)
 		}
@@ -103,7 +103,7 @@ func TestCtlJSONOutput(t *testing.T) {
 	check("stats", nil, new(control.Stats), agent.StatsV)
 	check("log-level", []string{"warn"}, new(control.LogLevelArgs), control.LogLevelArgs{Level: "warn"})
 	// Flags after the positional argument.
-	if code, out, _ := run(t, "log-level", "--socket", sock, "error", "--json"); code != 0 || !strings.Contains(out, `"level": "error"`) {
+	if code, out, _ := runCtl(t, "log-level", "--socket", sock, "error", "--json"); code != 0 || !strings.Contains(out, `"level": "error"`) {
 		t.Errorf("log-level error --json: exit %d, %q", code, out)
 	}
 	check("tx", []string{"--freq", "868100000", "--datr", "SF7BW125", "--size", "4", "--at", "tmst:5000"},
@@ -120,10 +120,10 @@ func TestCtlEmptyLists(t *testing.T) {
 	_, sock := controltest.Serve(t, &controltest.Agent{})
 	for name, want := range map[string]string{"queue": "no scheduled transmissions\n",
 		"groups": "no multicast groups\n", "sessions": "no multicast sessions\n"} {
-		if code, out, _ := run(t, name, "--socket", sock); code != 0 || out != want {
+		if code, out, _ := runCtl(t, name, "--socket", sock); code != 0 || out != want {
 			t.Errorf("%s: exit %d, %q, want %q", name, code, out, want)
 		}
-		if code, out, _ := run(t, name, "--socket", sock, "--json"); code != 0 || out != "[]\n" {
+		if code, out, _ := runCtl(t, name, "--socket", sock, "--json"); code != 0 || out != "[]\n" {
 			t.Errorf("%s --json: exit %d, %q, want []", name, code, out)
 		}
 	}
@@ -136,11 +136,11 @@ func TestCtlTxRefused(t *testing.T) {
 	}
 	_, sock := controltest.Serve(t, agent)
 	args := []string{"--socket", sock, "--freq", "868.1", "--datr", "SF7BW125", "--payload", "00", "--at", "+1ms"}
-	code, out, _ := run(t, "tx", args...)
+	code, out, _ := runCtl(t, "tx", args...)
 	if code != 1 || out != "TOO_LATE: starts in 4ms, minimum lead 10ms (ref cli-2)\n" {
 		t.Errorf("exit %d, %q", code, out)
 	}
-	code, out, _ = run(t, "tx", append(args, "--json")...)
+	code, out, _ = runCtl(t, "tx", append(args, "--json")...)
 	var r control.TxResult
 	if code != 1 || json.Unmarshal([]byte(out), &r) != nil || r.Code != "TOO_LATE" {
 		t.Errorf("--json: exit %d, %q", code, out)
@@ -222,7 +222,7 @@ func TestCtlDaemonNotRunning(t *testing.T) {
 		case "tx":
 			args = append(args, "--freq", "868.1", "--datr", "SF7BW125", "--size", "1")
 		}
-		code, out, errOut := run(t, c.name, args...)
+		code, out, errOut := runCtl(t, c.name, args...)
 		want := "lgw daemon is not running (no socket at " + sock + "): start it with systemctl start lgw\n"
 		if code != 1 || out != "" || errOut != want {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q", c.name, code, out, errOut)
@@ -243,12 +243,12 @@ func TestCtlSocketFromConfig(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("[control]\nsocket = \""+sock+"\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, errOut := run(t, "queue", "--config", cfg); code != 0 || !strings.Contains(out, "mc-7f3a") {
+	if code, out, errOut := runCtl(t, "queue", "--config", cfg); code != 0 || !strings.Contains(out, "mc-7f3a") {
 		t.Errorf("exit %d, %q, %q", code, out, errOut)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.toml")
 	os.WriteFile(bad, []byte("[control]\nsockett = \"x\"\n"), 0o600)
-	if code, _, errOut := run(t, "queue", "--config", bad); code != 1 || !strings.Contains(errOut, "sockett") {
+	if code, _, errOut := runCtl(t, "queue", "--config", bad); code != 1 || !strings.Contains(errOut, "sockett") {
 		t.Errorf("bad config: exit %d, %q", code, errOut)
 	}
 }
@@ -278,12 +278,12 @@ func TestCtlErrorsAndUsage(t *testing.T) {
 		{"reboot", nil, 2, `unknown command "reboot"`},
 	}
 	for _, tt := range tests {
-		code, _, errOut := run(t, tt.name, append([]string{"--socket", sock}, tt.args...)...)
+		code, _, errOut := runCtl(t, tt.name, append([]string{"--socket", sock}, tt.args...)...)
 		if code != tt.wantCode || !strings.Contains(errOut, tt.wantErr) {
 			t.Errorf("%s %v: exit %d, stderr %q; want %d with %q", tt.name, tt.args, code, errOut, tt.wantCode, tt.wantErr)
 		}
 	}
-	if code, _, _ := run(t, "status", "-h"); code != 0 {
+	if code, _, _ := runCtl(t, "status", "-h"); code != 0 {
 		t.Errorf("-h exit %d", code)
 	}
 }

@@ -22,13 +22,20 @@ type command struct {
 }
 
 func commands() map[string]command {
-	return map[string]command{
+	cmds := map[string]command{
 		"run":     {"run the gateway daemon: lgw run [--config FILE]", cmdRun},
 		"config":  {"check or print a configuration: lgw config check FILE | lgw config print", cmdConfig},
 		"version": {"print the version", cmdVersion},
 		"boards":  {"list the known boards", cmdBoards},
 		"classb":  {"class B checks: lgw classb pingslots|beacon ...", cmdClassB},
 	}
+	for _, c := range ctlCommands {
+		name := c.name
+		cmds[name] = command{c.summary, func(args []string, stdout, stderr io.Writer) int {
+			return cmdCtl(name, args, stdout, stderr)
+		}}
+	}
+	return cmds
 }
 
 func main() { os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr)) }
