@@ -180,6 +180,7 @@ func (c *Chip) trigger(ch uint8, old, v byte) {
 	f := func(fl sx1302.Field) byte { return c.mem[sx1302.TxField(fl, ch).Addr()] }
 	delay := uint32(f(sx1302.TxStartDelayMSB))<<8 | uint32(f(sx1302.TxStartDelayLSB))
 	e := Emission{RFChain: ch}
+	var trigTicks uint32
 	switch {
 	case rise&1 != 0:
 		e.Trigger = hal.Immediate
@@ -189,6 +190,7 @@ func (c *Chip) trigger(ch uint8, old, v byte) {
 		a := sx1302.TxField(sx1302.TxTimerTrig3, ch).Addr()
 		target := binary.BigEndian.Uint32(c.mem[a : a+4])
 		t.trig = c.timeOfTicks(now, target-c.ticks(now))
+		trigTicks = target
 	default:
 		e.Trigger = hal.OnPPS
 		p, ok := c.lastPPS(now)
@@ -199,7 +201,10 @@ func (c *Chip) trigger(ch uint8, old, v byte) {
 		}
 	}
 	t.start = c.timeOfTicks(t.trig, delay)
-	e.StartTime, e.StartTicks = t.start, c.ticks(t.trig)+delay
+	if e.Trigger != hal.AtCount {
+		trigTicks = c.ticks(t.trig)
+	}
+	e.StartTime, e.StartTicks = t.start, trigTicks+delay
 	fa := sx1302.TxField(sx1302.TxFreqRFH, ch).Addr()
 	rf := uint32(c.mem[fa])<<16 | uint32(c.mem[fa+1])<<8 | uint32(c.mem[fa+2])
 	e.Frequency = uint32((uint64(rf)*32000000 + 1<<17) >> 18)
