@@ -22,6 +22,7 @@ import (
 
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/hal/sim"
 	"github.com/lgwagent/lgw/sx1302"
 )
 
@@ -111,6 +112,7 @@ type Chip struct {
 	tx       [2]txChain
 	air      []Emission
 	unplaced int
+	traffic  []sim.Uplink
 }
 
 var _ spi.Conn = (*Chip)(nil)
@@ -303,6 +305,12 @@ func (c *Chip) write(a uint16, v byte) error {
 	case sx1302.ARBDebugCfg1.Addr():
 		if v == 1 && c.running[1] {
 			c.mem[sx1302.ARBStatus.Addr()] = 0x00
+			now := c.cfg.Clock.Now()
+			for _, u := range c.traffic {
+				c.pending = append(c.pending, uplink{at: now.Add(u.At), p: u.Packet})
+			}
+			c.traffic = nil
+			sort.SliceStable(c.pending, func(i, j int) bool { return c.pending[i].at.Before(c.pending[j].at) })
 		}
 	case sx1302.OTPByteAddr.Addr():
 		c.mem[sx1302.OTPRdData.Addr()] = c.otp(v)
@@ -462,6 +470,14 @@ func (c *Chip) Inject(at time.Time, p hal.RxPacket) {
 	sort.SliceStable(c.pending, func(i, j int) bool { return c.pending[i].at.Before(c.pending[j].at) })
 }
 
+// AddTraffic schedules uplinks at times counted from the moment receive
+// starts (the ARB firmware resumes), as hal/sim counts them from Start.
+func (c *Chip) AddTraffic(ups []sim.Uplink) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.traffic = append(c.traffic, ups...)
+}
+
 // InjectRaw appends raw bytes to the RX buffer (corrupt records, fuzzing).
 func (c *Chip) InjectRaw(b []byte) {
 	c.mu.Lock()
@@ -472,9 +488,14 @@ func (c *Chip) InjectRaw(b []byte) {
 // advance moves due uplinks into the RX buffer and TX state on.
 func (c *Chip) advance() {
 	now := c.cfg.Clock.Now()
-	for len(c.pending) > 0 && !c.pending[0].at.After(now) {
-		u := c.pending[0]
-		c.pending = c.pending[1:]
+	// A record reaches the buffer once demodulated: the latched time (end
+	// of packet plus the pipeline delay) must have passed.
+	keep := c.pending[:0]
+	for _, u := range c.pending {
+		if u.at.Add(time.Duration(-c.correction(u.p)) * time.Microsecond).After(now) {
+			keep = append(keep, u)
+			continue
+		}
 		rec, ok := c.encode(u)
 		if !ok {
 			c.unplaced++
@@ -484,6 +505,7 @@ func (c *Chip) advance() {
 			c.fifo = append(c.fifo, rec...)
 		}
 	}
+	c.pending = keep
 	for ch := range c.tx {
 		c.txAdvance(uint8(ch), now)
 	}

@@ -144,17 +144,19 @@ func (c *Chip) encode(u uplink) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	var corr int32
-	if u.p.DataRate.Modulation == hal.FSK {
-		corr = sx1302.FSKCorrection(u.p.DataRate.BitRate)
-	} else {
-		corr = sx1302.TimestampCorrection(u.p.DataRate, u.p.CRC != hal.CRCNone, len(u.p.Payload))
-	}
-	t := c.ticks(u.at) - uint32(corr)*32
+	t := c.ticks(u.at) - uint32(c.correction(u.p))*32
 	if u.p.RSSISignal == 0 {
 		u.p.RSSISignal = u.p.RSSIChannel
 	}
 	return EncodeRecord(u.p, ch, t, c.cfg.RSSIOffset), true
+}
+
+// correction is the driver's timestamp correction for p (µs, negative).
+func (c *Chip) correction(p hal.RxPacket) int32 {
+	if p.DataRate.Modulation == hal.FSK {
+		return sx1302.FSKCorrection(p.DataRate.BitRate)
+	}
+	return sx1302.TimestampCorrection(p.DataRate, p.CRC != hal.CRCNone, len(p.Payload))
 }
 
 // trigger handles writes to TX_TRIG: a 0 -> 1 edge arms, clearing all
