@@ -56,7 +56,7 @@ func sx1302Boards() []*Board {
 		{Name: "sx1302-emulated", Chip: "sx1302", RSSIOffset: -215.4,
 			Description: "the real SX1302 driver on the SPI-level chip emulator (no hardware); sim.traffic is injected",
 			TxGains:     halGains(sx1302.DefaultTxGains()), TxFreq: hal.FreqRange{Min: 863e6, Max: 928e6},
-			open:        openSX1302Emulated},
+			open: openSX1302Emulated},
 	}
 }
 

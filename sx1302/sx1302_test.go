@@ -105,7 +105,7 @@ func TestStartFailures(t *testing.T) {
 // recorder fails on nothing but remembers misuse reports.
 type recorder struct{ msgs []string }
 
-func (r *recorder) Helper()                       {}
+func (r *recorder) Helper()                      {}
 func (r *recorder) Errorf(f string, args ...any) { r.msgs = append(r.msgs, f) }
 
 func TestEmulatorRefusesMisuse(t *testing.T) {
