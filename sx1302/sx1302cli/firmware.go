@@ -106,4 +106,3 @@ func splitPositional(args []string) (string, []string) {
 	}
 	return pos, rest
 }
-
