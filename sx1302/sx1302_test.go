@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"periph.io/x/conn/v3/i2c"
 
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/hal"
@@ -53,6 +54,16 @@ func newRig(t testing.TB, cfg sx1302test.Config, fw bool) *rig {
 		t.Fatal(err)
 	}
 	return &rig{clk: v, chip: chip, dev: dev}
+}
+
+func newRigWith(t testing.TB, bus i2c.Bus, addr uint16) *sx1302.Dev {
+	v := clock.NewVirtual(time.Unix(0, 0))
+	d, err := sx1302.New(sx1302test.New(sx1302test.Config{Clock: v, Fail: t}), sx1302.Pins{},
+		sx1302.Opts{Plan: euPlan(t), I2C: bus, TempAddr: addr}, v, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 func (r *rig) start(t testing.TB) error {
