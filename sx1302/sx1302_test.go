@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/zap"
 	"periph.io/x/conn/v3/i2c"
+	"periph.io/x/conn/v3/spi"
 
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/hal"
@@ -146,6 +147,14 @@ func TestEmulatorRefusesMisuse(t *testing.T) {
 	}
 	if len(rec.msgs) != len(cases) {
 		t.Fatalf("failer got %d reports, want %d", len(rec.msgs), len(cases))
+	}
+	err := c.TxPackets([]spi.Packet{{W: []byte{0, 0x56, 0x06, 0}}, {R: make([]byte, 1)}})
+	if !errors.Is(err, sx1302test.ErrMisuse) {
+		t.Errorf("chip select released between header and data accepted: %v", err)
+	}
+	rd := make([]byte, 1)
+	if err := c.TxPackets([]spi.Packet{{W: []byte{0, 0x56, 0x06, 0}, KeepCS: true}, {R: rd}}); err != nil || rd[0] != 0x10 {
+		t.Errorf("burst over two packets with CS held: % x, %v", rd, err)
 	}
 	big := make([]byte, 4097)
 	if err := c.Tx(big, nil); !errors.Is(err, sx1302test.ErrMisuse) {
@@ -323,7 +332,18 @@ func TestCounterWraps(t *testing.T) {
 	// 32-bit µs wrap (71.6 min) once; the driver reads every 10 s.
 	wrapped32 := false
 	for i := 0; i < 450; i++ {
+		// An uplink 3 s before each read: its timestamp must widen
+		// across the 27-bit wraps too.
+		r.chip.Inject(r.clk.Now().Add(7*time.Second), hal.RxPacket{Payload: []byte{byte(i), 1, 2}, Frequency: 868100000,
+			DataRate: hal.LoRaRate(7, hal.BW125, hal.CR4_5), CRC: hal.CRCOK})
 		r.clk.Advance(10 * time.Second)
+		got, err := r.dev.Receive()
+		if err != nil || len(got) != 1 {
+			t.Fatalf("step %d: %d packets, %v", i, len(got), err)
+		}
+		if d := uint32(prev) + 7000000 - uint32(got[0].Count); d > 2 && d < 1<<32-2 {
+			t.Fatalf("step %d: packet tmst %d, want %d", i, got[0].Count, uint32(prev)+7000000)
+		}
 		c, err := r.dev.Counter()
 		if err != nil {
 			t.Fatal(err)
