@@ -125,8 +125,14 @@ func (o *Opts) setDefaults() {
 	}
 }
 
-// Validate checks the options (after defaults), naming the bad field.
-func (o *Opts) Validate() error {
+// Validate checks the options with their defaults applied, naming the bad
+// field.
+func (o Opts) Validate() error {
+	o.setDefaults()
+	return o.validate()
+}
+
+func (o *Opts) validate() error {
 	if o.ClockSource > 1 {
 		return fmt.Errorf("sx1302 opts: clock_source %d: want 0 or 1", o.ClockSource)
 	}

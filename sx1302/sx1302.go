@@ -73,7 +73,7 @@ var _ hal.Concentrator = (*Dev)(nil)
 // board's pins. It does not touch the chip; Start does.
 func New(conn spi.Conn, pins Pins, opts Opts, clk clock.Clock, log *zap.Logger) (*Dev, error) {
 	opts.setDefaults()
-	if err := opts.Validate(); err != nil {
+	if err := opts.validate(); err != nil {
 		return nil, err
 	}
 	if clk == nil {
