@@ -106,7 +106,10 @@ func (p *Plan) Frequency(ifChain uint8) (uint32, uint8, bool) {
 func PlanFor(r *region.Region) (Plan, error) {
 	switch r.Name() {
 	case region.EU868:
-		return groupPlan([]uint32{867100000, 867300000, 867500000, 867700000, 867900000, 868100000, 868300000, 868500000},
+		// Radios at 867.5 and 868.5 MHz, as the reference configuration,
+		// so that the FSK channel fits radio B.
+		return placePlan([2]uint32{867500000, 868500000},
+			[]uint32{867100000, 867300000, 867500000, 867700000, 867900000, 868100000, 868300000, 868500000},
 			868300000, hal.LoRaRate(7, hal.BW250, hal.CR4_5), 868800000, 50000)
 	case region.US915:
 		return groupPlan([]uint32{903900000, 904100000, 904300000, 904500000, 904700000, 904900000, 905100000, 905300000},
@@ -160,24 +163,46 @@ func groupPlan(freqs []uint32, svc uint32, svcRate hal.DataRate, fsk, fskRate ui
 			n++
 		}
 	}
-	place := func(f, bw uint32) (IFChannel, bool) {
-		for r := range p.Radios {
-			if p.Radios[r].Freq == 0 {
-				continue
-			}
-			off := int64(f) - int64(p.Radios[r].Freq)
-			if off < 0 && -off+int64(bw/2) <= maxIF || off >= 0 && off+int64(bw/2) <= maxIF {
-				return IFChannel{Enable: true, Radio: uint8(r), IF: int32(off)}, true
-			}
+	return placeExtra(p, svc, svcRate, fsk, fskRate)
+}
+
+// placePlan puts channels on radios with fixed centres, each on the first
+// radio that reaches it.
+func placePlan(radios [2]uint32, freqs []uint32, svc uint32, svcRate hal.DataRate, fsk, fskRate uint32) (Plan, error) {
+	var p Plan
+	p.Radios[0].Freq, p.Radios[1].Freq = radios[0], radios[1]
+	for i, f := range freqs {
+		c, ok := place(&p, f, 125000)
+		if !ok || i >= 8 {
+			return Plan{}, fmt.Errorf("sx1302 plan: channel %d Hz does not fit the radios", f)
 		}
-		return IFChannel{}, false
+		p.MultiSF[i] = c
 	}
+	return placeExtra(p, svc, svcRate, fsk, fskRate)
+}
+
+// place finds the first radio reaching a channel of bandwidth bw at f.
+func place(p *Plan, f, bw uint32) (IFChannel, bool) {
+	for r := range p.Radios {
+		if p.Radios[r].Freq == 0 {
+			continue
+		}
+		off := int64(f) - int64(p.Radios[r].Freq)
+		if off < 0 && -off+int64(bw/2) <= maxIF || off >= 0 && off+int64(bw/2) <= maxIF {
+			return IFChannel{Enable: true, Radio: uint8(r), IF: int32(off)}, true
+		}
+	}
+	return IFChannel{}, false
+}
+
+// placeExtra adds the service and FSK channels where a radio reaches them.
+func placeExtra(p Plan, svc uint32, svcRate hal.DataRate, fsk, fskRate uint32) (Plan, error) {
 	if svc != 0 {
-		p.Service, _ = place(svc, uint32(svcRate.Bandwidth))
+		p.Service, _ = place(&p, svc, uint32(svcRate.Bandwidth))
 		p.ServiceRate = svcRate
 	}
 	if fsk != 0 {
-		p.FSK, _ = place(fsk, 125000)
+		p.FSK, _ = place(&p, fsk, 125000)
 		p.FSKBitRate = fskRate
 	}
 	return p, p.Validate()
