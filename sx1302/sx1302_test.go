@@ -87,6 +87,17 @@ func TestStartLogsIdentity(t *testing.T) {
 	}
 }
 
+func TestStartSX1303(t *testing.T) {
+	r := newRig(t, sx1302test.Config{Version: 0x12, Model: 0x03}, true)
+	if err := r.start(t); err != nil {
+		t.Fatal(err)
+	}
+	defer r.dev.Stop()
+	if c, _ := r.dev.Chip(); c.Model != "SX1303" {
+		t.Fatalf("model %q", c.Model)
+	}
+}
+
 func TestStartFailures(t *testing.T) {
 	cases := []struct {
 		name string
