@@ -93,7 +93,7 @@ func all() []*Board {
 }
 
 // extraBoards lists the boards of the real drivers; see the driver files.
-func extraBoards() []*Board { return nil }
+func extraBoards() []*Board { return sx1302Boards() }
 
 // All returns every known board by name.
 func All() []*Board { return all() }

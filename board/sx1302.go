@@ -1,0 +1,233 @@
+package board
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"go.uber.org/zap"
+	"periph.io/x/conn/v3/driver/driverreg"
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/i2c"
+	"periph.io/x/conn/v3/physic"
+	"periph.io/x/conn/v3/spi"
+	"periph.io/x/host/v3/gpioioctl"
+	"periph.io/x/host/v3/sysfs"
+
+	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/hal/sim"
+	"github.com/lgwagent/lgw/sx1302"
+	"github.com/lgwagent/lgw/sx1302/sx1302test"
+)
+
+// sx1302Wiring is how an SX1302 HAT is wired to the Raspberry Pi.
+type sx1302Wiring struct {
+	spi string
+	// reset and power are GPIO line names ("" power: not switchable).
+	reset, power string
+	// tempAddr is the STTS751 address on /dev/i2c-1 (0: not fitted).
+	tempAddr uint16
+	clockSrc uint8
+}
+
+// sx1302Boards lists the SX1302/SX1303 HATs (sx1302-bringup.md §3.1, §6.2,
+// trap 10). All use SX1250 radios clocked from radio A; the TX gain table
+// is the reference design's.
+func sx1302Boards() []*Board {
+	mk := func(name, desc string, w sx1302Wiring) *Board {
+		return &Board{Name: name, Description: desc, Chip: "sx1302", RSSIOffset: -215.4,
+			TxGains: halGains(sx1302.DefaultTxGains()), TxFreq: hal.FreqRange{Min: 863e6, Max: 928e6},
+			open: func(p Params, b *Board) (Hardware, error) { return openSX1302(p, b, w) }}
+	}
+	return []*Board{
+		mk("semtech-corecell", "Semtech SX1302 CoreCell reference design: reset GPIO23, power GPIO18, STTS751 at 0x39",
+			sx1302Wiring{spi: "/dev/spidev0.0", reset: "GPIO23", power: "GPIO18", tempAddr: 0x39}),
+		mk("rak2287", "RAK2287 on the RAK Pi HAT: reset GPIO17, no temperature sensor",
+			sx1302Wiring{spi: "/dev/spidev0.0", reset: "GPIO17"}),
+		mk("rak5146", "RAK5146 (SX1303) on the RAK Pi HAT: reset GPIO17, no temperature sensor",
+			sx1302Wiring{spi: "/dev/spidev0.0", reset: "GPIO17"}),
+		mk("seeed-wm1302", "Seeed WM1302 on its Pi HAT: reset GPIO17, power GPIO18, no temperature sensor",
+			sx1302Wiring{spi: "/dev/spidev0.0", reset: "GPIO17", power: "GPIO18"}),
+		mk("generic-sx1302", "SX1302/SX1303 board wired by hand: set spi_device, reset_line, power_line",
+			sx1302Wiring{spi: "/dev/spidev0.0", reset: "GPIO23"}),
+		{Name: "sx1302-emulated", Chip: "sx1302", RSSIOffset: -215.4,
+			Description: "the real SX1302 driver on the SPI-level chip emulator (no hardware); sim.traffic is injected",
+			TxGains:     halGains(sx1302.DefaultTxGains()), TxFreq: hal.FreqRange{Min: 863e6, Max: 928e6},
+			open: openSX1302Emulated},
+	}
+}
+
+func halGains(g []sx1302.TxGain) []hal.TxGain {
+	out := make([]hal.TxGain, len(g))
+	for i, e := range g {
+		out[i] = hal.TxGain{Power: e.Power}
+	}
+	return out
+}
+
+// sx1302Opts builds the driver options from the daemon's parameters.
+func sx1302Opts(p Params, b *Board) (sx1302.Opts, error) {
+	if p.Region == nil {
+		return sx1302.Opts{}, errors.New("a region is required for the channel plan")
+	}
+	plan, err := sx1302.PlanFor(p.Region)
+	if err != nil {
+		return sx1302.Opts{}, err
+	}
+	off := b.RSSIOffset
+	if p.RSSIOffset != 0 {
+		off = float32(p.RSSIOffset)
+	}
+	return sx1302.Opts{FirmwareDir: p.FirmwareDir, Plan: plan, RSSIOffset: off, TxFreq: b.TxFreq}, nil
+}
+
+func openSX1302(p Params, b *Board, w sx1302Wiring) (Hardware, error) {
+	opts, err := sx1302Opts(p, b)
+	if err != nil {
+		return Hardware{}, err
+	}
+	if _, err := driverreg.Init(); err != nil {
+		return Hardware{}, fmt.Errorf("periph init: %w", err)
+	}
+	dev := w.spi
+	if p.SPIDevice != "" {
+		dev = p.SPIDevice
+	}
+	busN, cs, err := parseSPIDev(dev)
+	if err != nil {
+		return Hardware{}, err
+	}
+	port, err := sysfs.NewSPI(busN, cs)
+	if err != nil {
+		return Hardware{}, fmt.Errorf("spi %s: %w", dev, err)
+	}
+	speed := p.SPISpeed
+	if speed <= 0 || speed > 2000000 {
+		speed = 2000000
+	}
+	conn, err := port.Connect(physic.Frequency(speed)*physic.Hertz, spi.Mode0, 8)
+	if err != nil {
+		port.Close()
+		return Hardware{}, fmt.Errorf("spi %s: %w", dev, err)
+	}
+	var pins sx1302.Pins
+	closers := []func() error{port.Close}
+	closeAll := func() error {
+		var errs []error
+		for _, c := range closers {
+			errs = append(errs, c())
+		}
+		return errors.Join(errs...)
+	}
+	for _, l := range []struct {
+		name, override, key string
+		dst                 *gpio.PinOut
+	}{{w.reset, p.ResetLine, "reset_line", &pins.Reset}, {w.power, p.PowerLine, "power_line", &pins.Power}} {
+		name := l.name
+		if l.override != "" {
+			name = l.override
+		}
+		if name == "" {
+			continue
+		}
+		line := gpioLine(name)
+		if line == nil {
+			closeAll()
+			return Hardware{}, fmt.Errorf("GPIO line %q (%s) not found on any gpiochip", name, l.key)
+		}
+		*l.dst = line
+	}
+	if w.tempAddr != 0 {
+		bus, err := sysfs.NewI2C(1)
+		if err != nil {
+			p.Log.Warn("temperature sensor bus /dev/i2c-1 unavailable; temperature not reported", zap.Error(err))
+		} else {
+			opts.I2C, opts.TempAddr = i2c.Bus(bus), w.tempAddr
+			closers = append(closers, bus.Close)
+		}
+	}
+	opts.ClockSource = w.clockSrc
+	d, err := sx1302.New(conn, pins, opts, p.Clock, p.Log)
+	if err != nil {
+		closeAll()
+		return Hardware{}, err
+	}
+	return Hardware{Concentrator: d, Close: closeAll}, nil
+}
+
+// gpioLine finds a line by its kernel name on the GPIO character devices.
+func gpioLine(name string) *gpioioctl.GPIOLine {
+	for _, c := range gpioioctl.Chips {
+		if l := c.ByName(name); l != nil {
+			return l
+		}
+	}
+	return nil
+}
+
+// parseSPIDev splits "/dev/spidevB.C".
+func parseSPIDev(dev string) (int, int, error) {
+	s := strings.TrimPrefix(filepath.Base(dev), "spidev")
+	b, c, ok := strings.Cut(s, ".")
+	bn, err1 := strconv.Atoi(b)
+	cn, err2 := strconv.Atoi(c)
+	if !ok || err1 != nil || err2 != nil {
+		return 0, 0, fmt.Errorf("spi_device %q: want /dev/spidevB.C", dev)
+	}
+	return bn, cn, nil
+}
+
+// openSX1302Emulated runs the real driver on the emulator. Semtech's
+// firmware is not shipped: when FirmwareDir has no images, synthetic
+// placeholders (which only the emulator accepts) are written to a
+// temporary directory, and the log says so.
+func openSX1302Emulated(p Params, b *Board) (Hardware, error) {
+	opts, err := sx1302Opts(p, b)
+	if err != nil {
+		return Hardware{}, err
+	}
+	chip := sx1302test.New(sx1302test.Config{Clock: p.Clock, Log: p.Log, RSSIOffset: opts.RSSIOffset})
+	var tmp string
+	dir := opts.FirmwareDir
+	if dir == "" {
+		dir = sx1302.DefaultFirmwareDir
+	}
+	if _, err := os.Stat(filepath.Join(dir, sx1302.FirmwareAGC)); err != nil {
+		tmp, err = os.MkdirTemp("", "lgw-emulated-fw-")
+		if err != nil {
+			return Hardware{}, err
+		}
+		if err := sx1302test.WriteSyntheticFirmware(tmp); err != nil {
+			os.RemoveAll(tmp)
+			return Hardware{}, err
+		}
+		p.Log.Warn("sx1302-emulated: no firmware installed; using synthetic placeholder images (emulator only)",
+			zap.String("firmware_dir", dir), zap.String("placeholder_dir", tmp))
+		opts.FirmwareDir = tmp
+	}
+	if p.Sim.Traffic != "" {
+		f, err := os.Open(p.Sim.Traffic)
+		if err != nil {
+			return Hardware{}, fmt.Errorf("traffic file: %w", err)
+		}
+		ups, err := sim.ParseTraffic(f)
+		f.Close()
+		if err != nil {
+			return Hardware{}, fmt.Errorf("traffic file %s: %w", p.Sim.Traffic, err)
+		}
+		chip.AddTraffic(ups)
+	}
+	d, err := sx1302.New(chip, sx1302.Pins{}, opts, p.Clock, p.Log)
+	if err != nil {
+		return Hardware{}, err
+	}
+	return Hardware{Concentrator: d, Close: func() error {
+		if tmp != "" {
+			return os.RemoveAll(tmp)
+		}
+		return nil
+	}}, nil
+}

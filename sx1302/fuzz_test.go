@@ -1,0 +1,72 @@
+package sx1302
+
+import (
+	"testing"
+
+	"go.uber.org/zap"
+
+	"github.com/lgwagent/lgw/hal"
+)
+
+func fuzzDev(tb testing.TB) *Dev {
+	p, err := groupPlan([]uint32{867100000, 867300000, 867500000, 867700000, 867900000, 868100000, 868300000, 868500000},
+		868300000, hal.LoRaRate(7, hal.BW250, hal.CR4_5), 868800000, 50000)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	o := Opts{Plan: p}
+	o.setDefaults()
+	return &Dev{opts: o, log: zap.NewNop(), queue: make([]hal.RxPacket, 0, o.RxQueue)}
+}
+
+func record(l int, seed byte) []byte {
+	r := make([]byte, 23+l)
+	r[0], r[1], r[2], r[3], r[4], r[5] = 0xA5, 0xC0, byte(l), 2, 0x73, 2
+	for i := 0; i < l; i++ {
+		r[9+i] = seed + byte(i)
+	}
+	var s byte
+	for _, b := range r[:len(r)-1] {
+		s += b
+	}
+	r[len(r)-1] = s
+	return r
+}
+
+// FuzzParse feeds arbitrary RX buffers to the record parser: it must never
+// panic, and never return more packets than records could fit.
+func FuzzParse(f *testing.F) {
+	f.Add(record(12, 1))
+	f.Add(append(record(0, 0), record(40, 9)...))
+	f.Add([]byte{0xA5, 0xC0, 0xFF})
+	f.Add(append([]byte{1, 2, 3}, record(5, 5)...))
+	d := fuzzDev(f)
+	f.Fuzz(func(t *testing.T, buf []byte) {
+		d.queue = d.queue[:0]
+		d.parse(buf, 123456, 123456)
+		if len(d.queue)*minRecord > len(buf) {
+			t.Fatalf("%d packets from %d bytes", len(d.queue), len(buf))
+		}
+	})
+}
+
+// BenchmarkParse measures the RX parse of a full buffer of 16-byte
+// packets; the only allocation per packet is its payload copy.
+func BenchmarkParse(b *testing.B) {
+	d := fuzzDev(b)
+	var buf []byte
+	for len(buf)+39 <= rxBufSize {
+		buf = append(buf, record(16, byte(len(buf)))...)
+	}
+	n := len(buf) / 39
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d.queue = d.queue[:0]
+		d.parse(buf, 1000000, 1000000)
+	}
+	if len(d.queue) != n {
+		b.Fatalf("parsed %d of %d packets", len(d.queue), n)
+	}
+	b.ReportMetric(float64(n), "pkts/op")
+}

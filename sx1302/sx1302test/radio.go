@@ -1,0 +1,267 @@
+package sx1302test
+
+import (
+	"encoding/binary"
+	"math"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/sx1302"
+)
+
+// radioFrame runs an SX1250 command routed by the mux byte (bringup §1.4).
+func (c *Chip) radioFrame(ch byte, w, r []byte) error {
+	if !c.bit(sx1302.CommonHostRadioCtrl) {
+		return c.misuse("radio %d command 0x%02x while HOST_RADIO_CTRL is 0 (the AGC owns the radios)", ch, w[1])
+	}
+	en, rst := sx1302.AGCRFEnARadioEn, sx1302.AGCRFEnARadioRst
+	if ch == 1 {
+		en, rst = sx1302.AGCRFEnBRadioEn, sx1302.AGCRFEnBRadioRst
+	}
+	if !c.bit(en) || !c.bit(rst) {
+		return c.misuse("radio %d command 0x%02x while the radio is disabled or held in reset", ch, w[1])
+	}
+	rd := &c.radios[ch]
+	op, par := w[1], w[2:]
+	need := map[byte]int{0x80: 1, 0xC0: 1, 0x89: 1, 0x98: 2, 0x17: 3, 0x0D: 3, 0x1D: 4, 0x86: 4, 0x82: 3}
+	n, ok := need[op]
+	if !ok {
+		return c.misuse("radio %d: unknown SX1250 opcode 0x%02x", ch, op)
+	}
+	if len(par) < n {
+		return c.misuse("radio %d opcode 0x%02x: %d parameter bytes, want %d", ch, op, len(par), n)
+	}
+	status := rd.mode << 4
+	switch op {
+	case 0x80:
+		rd.mode = 2 + par[0]&1
+	case 0x82:
+		rd.mode = 5
+	case 0x86:
+		rd.freq = uint32(uint64(binary.BigEndian.Uint32(par)) * 32000000 >> 25)
+	case 0x0D:
+		a := binary.BigEndian.Uint16(par)
+		for i, v := range par[2:] {
+			rd.regs[a+uint16(i)] = v
+		}
+	}
+	if r != nil {
+		clear(r)
+		switch op {
+		case 0xC0, 0x17:
+			r[2] = status
+		case 0x1D:
+			a := binary.BigEndian.Uint16(par)
+			r[4] = status
+			for i := 5; i < len(r); i++ {
+				r[i] = rd.regs[a+uint16(i-5)]
+			}
+		}
+	}
+	return nil
+}
+
+// ifOf decodes the IF register pair of a chain.
+func (c *Chip) ifOf(msb, lsb sx1302.Field) int64 {
+	v := int64(c.mem[msb.Addr()]&0x1F)<<8 | int64(c.mem[lsb.Addr()])
+	if v&0x1000 != 0 {
+		v -= 0x2000
+	}
+	return v * 15625 / 32
+}
+
+// placeIF finds the IF chain receiving p, with its radio.
+func (c *Chip) placeIF(p hal.RxPacket) (byte, bool) {
+	near := func(radio int, ifHz int64) bool {
+		f := int64(c.radios[radio].freq) + ifHz
+		return c.radios[radio].freq != 0 && math.Abs(float64(f-int64(p.Frequency))) < 1000
+	}
+	if p.DataRate.Modulation == hal.FSK {
+		r := int(c.mem[sx1302.FSKRadioSelect.Addr()]>>1) & 1
+		if c.bit(sx1302.CommonFSKModemEn) && near(r, c.ifOf(sx1302.FSKFreqMSB, sx1302.FSKFreqLSB)) {
+			return 9, true
+		}
+		return 0, false
+	}
+	if p.DataRate.Bandwidth == hal.BW125 {
+		en := c.mem[sx1302.RxTopCorrEn.Addr()]
+		sel := c.mem[sx1302.RxTopRadioSelect.Addr()]
+		for i := 0; i < 8; i++ {
+			if en&(1<<i) != 0 && near(int(sel>>i)&1, c.ifOf(sx1302.RxTopFreq0MSB.At(2*i), sx1302.RxTopFreq0LSB.At(2*i))) {
+				return byte(i), true
+			}
+		}
+	}
+	r := int(c.mem[sx1302.SvcRadioSelect.Addr()]) & 1
+	bw := map[byte]hal.Bandwidth{4: hal.BW125, 5: hal.BW250, 6: hal.BW500}[c.mem[sx1302.SvcModemBW.Addr()]>>4]
+	if c.bit(sx1302.CommonMBWSSFModemEn) && bw == p.DataRate.Bandwidth &&
+		near(r, c.ifOf(sx1302.SvcFreqMSB, sx1302.SvcFreqLSB)) &&
+		c.mem[sx1302.SvcModemSF.Addr()]&0xF == p.DataRate.SpreadingFactor {
+		return 8, true
+	}
+	return 0, false
+}
+
+// EncodeRecord builds an RX buffer record (rxtx §1.2) with timestamp
+// ticks, for an uplink on IF chain ch.
+func EncodeRecord(p hal.RxPacket, ch byte, ticks uint32, rssiOffset float32) []byte {
+	l := len(p.Payload)
+	rec := make([]byte, 0, 23+l)
+	crcEn := byte(0)
+	if p.CRC != hal.CRCNone {
+		crcEn = 1
+	}
+	modem := ch
+	if ch == 8 {
+		modem = 16
+	} else if ch == 9 {
+		modem = 17
+	}
+	cfg := crcEn | byte(p.DataRate.CodeRate)<<1 | p.DataRate.SpreadingFactor<<4
+	rec = append(rec, 0xA5, 0xC0, byte(l), ch, cfg, modem, 0, 0, 0)
+	rec = append(rec, p.Payload...)
+	status := byte(0)
+	if p.CRC == hal.CRCBad {
+		status = 1
+	}
+	raw := func(v float32) byte { return byte(int(math.Round(float64(v - rssiOffset)))) }
+	crc := sx1302.LoRaCRC(p.Payload)
+	rec = append(rec, status, byte(int8(math.Round(float64(p.SNR*4)))), raw(p.RSSIChannel), raw(p.RSSISignal), 0, 0,
+		byte(ticks), byte(ticks>>8), byte(ticks>>16), byte(ticks>>24), byte(crc), byte(crc>>8), 0)
+	var sum byte
+	for _, b := range rec {
+		sum += b
+	}
+	return append(rec, sum)
+}
+
+// encode turns an injected uplink into a record: the chip latches the end
+// of the packet plus the pipeline delay the driver's correction removes.
+func (c *Chip) encode(u uplink) ([]byte, bool) {
+	ch, ok := c.placeIF(u.p)
+	if !ok {
+		return nil, false
+	}
+	t := c.ticks(u.at) - uint32(c.correction(u.p))*32
+	if u.p.RSSISignal == 0 {
+		u.p.RSSISignal = u.p.RSSIChannel
+	}
+	return EncodeRecord(u.p, ch, t, c.cfg.RSSIOffset), true
+}
+
+// correction is the driver's timestamp correction for p (µs, negative).
+func (c *Chip) correction(p hal.RxPacket) int32 {
+	if p.DataRate.Modulation == hal.FSK {
+		return sx1302.FSKCorrection(p.DataRate.BitRate)
+	}
+	return sx1302.TimestampCorrection(p.DataRate, p.CRC != hal.CRCNone, len(p.Payload))
+}
+
+// trigger handles writes to TX_TRIG: a 0 -> 1 edge arms, clearing all
+// trigger bits while armed aborts (rxtx §2.3 step 9, §2.5).
+func (c *Chip) trigger(ch uint8, old, v byte) {
+	now := c.cfg.Clock.Now()
+	t := &c.tx[ch]
+	rise := v &^ old & 0x07
+	if v&0x07 == 0 && t.state != hal.TxFree {
+		if t.log >= 0 && t.log < len(c.air) {
+			c.air[t.log].Aborted = true
+			if now.Before(c.air[t.log].EndTime) {
+				c.air[t.log].EndTime = now
+			}
+		}
+		t.state = hal.TxFree
+		c.setStatus(ch, 0x80)
+		return
+	}
+	if rise == 0 || t.state != hal.TxFree {
+		return
+	}
+	f := func(fl sx1302.Field) byte { return c.mem[sx1302.TxField(fl, ch).Addr()] }
+	delay := uint32(f(sx1302.TxStartDelayMSB))<<8 | uint32(f(sx1302.TxStartDelayLSB))
+	e := Emission{RFChain: ch}
+	var trigTicks uint32
+	switch {
+	case rise&1 != 0:
+		e.Trigger = hal.Immediate
+		t.trig = now
+	case rise&2 != 0:
+		e.Trigger = hal.AtCount
+		a := sx1302.TxField(sx1302.TxTimerTrig3, ch).Addr()
+		target := binary.BigEndian.Uint32(c.mem[a : a+4])
+		t.trig = c.timeOfTicks(now, target-c.ticks(now))
+		trigTicks = target
+	default:
+		e.Trigger = hal.OnPPS
+		p, ok := c.lastPPS(now)
+		if !ok {
+			t.trig = now.Add(24 * time.Hour) // waits for a PPS that never comes
+		} else {
+			t.trig = p.Add(time.Second)
+		}
+	}
+	t.start = c.timeOfTicks(t.trig, delay)
+	if e.Trigger != hal.AtCount {
+		trigTicks = c.ticks(t.trig)
+	}
+	e.StartTime, e.StartTicks = t.start, trigTicks+delay
+	fa := sx1302.TxField(sx1302.TxFreqRFH, ch).Addr()
+	rf := uint32(c.mem[fa])<<16 | uint32(c.mem[fa+1])<<8 | uint32(c.mem[fa+2])
+	e.Frequency = uint32((uint64(rf)*32000000 + 1<<17) >> 18)
+	e.PowerByte = f(sx1302.TxAGCPwr)
+	buf := sx1302.MemTXBufA
+	if ch == 1 {
+		buf = sx1302.MemTXBufB
+	}
+	pre := 8
+	implicit, crc := false, true
+	if f(sx1302.TxModulationType)&1 == 0 {
+		bw := map[byte]hal.Bandwidth{4: hal.BW125, 5: hal.BW250, 6: hal.BW500}[f(sx1302.TxModemBW)>>4]
+		e.DataRate = hal.LoRaRate(f(sx1302.TxModemSF)&0xF, bw, hal.CodeRate(f(sx1302.TxCodingRate)&7))
+		n := int(f(sx1302.TxPayloadLength))
+		e.Payload = append([]byte(nil), c.mem[buf:buf+n]...)
+		e.InvertIQ = f(sx1302.TxChirpInvert)&2 != 0
+		pre = int(f(sx1302.TxPreambleLSB)) | int(f(sx1302.TxPreambleMSB))<<8
+		implicit, crc = f(sx1302.TxImplicitHeader)&2 != 0, f(sx1302.TxCRCEn)&1 != 0
+	} else {
+		br := uint32(f(sx1302.TxFSKBitRateMSB))<<8 | uint32(f(sx1302.TxFSKBitRateLSB))
+		dev := uint32(f(sx1302.TxFreqDevH)&0xF)<<8 | uint32(f(sx1302.TxFreqDevL))
+		if br > 0 {
+			e.DataRate = hal.FSKRate(32000000/br, dev*1000)
+		}
+		n := int(c.mem[buf])
+		e.Payload = append([]byte(nil), c.mem[buf+1:buf+1+n]...)
+		pre = int(f(sx1302.TxFSKPreambleLSB)) | int(f(sx1302.TxFSKPreambleMSB))<<8
+		crc = f(sx1302.TxFSKCRCEn)&2 != 0
+	}
+	toa, err := hal.TimeOnAir(e.DataRate, len(e.Payload), pre, implicit, crc)
+	if err != nil {
+		c.cfg.Log.Error("sx1302 emulator: transmission with invalid settings", zap.Error(err))
+	}
+	e.EndTime = t.start.Add(toa)
+	t.end = e.EndTime
+	t.state = hal.TxScheduled
+	t.log = len(c.air)
+	c.air = append(c.air, e)
+	c.txAdvance(ch, now)
+}
+
+func (c *Chip) setStatus(ch uint8, v byte) { c.mem[sx1302.TxField(sx1302.TxFSMStatus, ch).Addr()] = v }
+
+func (c *Chip) txAdvance(ch uint8, now time.Time) {
+	t := &c.tx[ch]
+	switch {
+	case t.state == hal.TxFree:
+		c.setStatus(ch, 0x80)
+	case now.Before(t.trig):
+		c.setStatus(ch, 0x91)
+	case now.Before(t.end):
+		t.state = hal.TxEmitting
+		c.setStatus(ch, 0x30)
+	default:
+		t.state = hal.TxFree
+		c.setStatus(ch, 0x80)
+	}
+}

@@ -1,0 +1,245 @@
+package sx1302
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/lgwagent/lgw/clock"
+	"github.com/lgwagent/lgw/hal"
+)
+
+// TX_FSM_STATUS values (rxtx §2.5).
+const (
+	txStatusFree = 0x80
+)
+
+// mapTxStatus maps a raw TX_FSM_STATUS byte.
+func mapTxStatus(v byte) hal.TxStatus {
+	switch v {
+	case txStatusFree:
+		return hal.TxFree
+	case 0x30, 0x50, 0x60, 0x70:
+		return hal.TxEmitting
+	case 0x91, 0x92:
+		return hal.TxScheduled
+	}
+	return hal.TxUnknown
+}
+
+// TxStartDelayTicks is the SX1250 TX start delay in 32 MHz ticks for a
+// LoRa bandwidth and SF (rxtx §2.4): 48000 minus radio, filter and modem
+// delays, e.g. 47413 at BW125 SF≤9.
+func TxStartDelayTicks(bw hal.Bandwidth, sf uint8) uint32 {
+	radio := map[hal.Bandwidth]uint32{hal.BW125: 19, hal.BW250: 24, hal.BW500: 21}[bw]
+	lp := uint32(6)
+	if sf >= 10 {
+		lp = 7
+	}
+	filter := ((1 << lp) - 1) * 1000000 / uint32(bw)
+	modem := 8 * 1000000 / uint32(bw)
+	return 48000 - (radio + filter + modem)
+}
+
+// gainIndex picks the TX gain entry for power: the highest entry at or
+// below it, index 0 when none is (rxtx §2.3 step 2).
+func gainIndex(gains []TxGain, power int8) int {
+	for i := len(gains) - 1; i >= 1; i-- {
+		if gains[i].Power <= power {
+			return i
+		}
+	}
+	return 0
+}
+
+// Send programs a transmission and arms its trigger (rxtx §2.3). It
+// returns hal.ErrTxBusy when the chain has one scheduled or on air.
+func (d *Dev) Send(p *hal.TxPacket) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.started {
+		return hal.ErrNotStarted
+	}
+	ch := p.RFChain
+	if int(ch) >= d.opts.TxChains {
+		return fmt.Errorf("sx1302: rf chain %d: %w", ch, hal.ErrRFChain)
+	}
+	if !d.opts.TxFreq.Contains(p.Frequency) {
+		return fmt.Errorf("sx1302: frequency %d Hz outside %s: %w", p.Frequency, d.opts.TxFreq, hal.ErrRFChain)
+	}
+	t0 := d.clk.Now()
+	st, err := d.bus.readByte(TxField(TxFSMStatus, ch).Addr())
+	if err != nil {
+		return err
+	}
+	if s := mapTxStatus(st); s != hal.TxFree {
+		return fmt.Errorf("sx1302: rf chain %d is %s: %w", ch, s, hal.ErrTxBusy)
+	}
+	if err := d.programTx(p); err != nil {
+		return err
+	}
+	if el := d.clk.Now().Sub(t0); el > d.program {
+		d.program = el
+	}
+	return nil
+}
+
+func (d *Dev) programTx(p *hal.TxPacket) error {
+	ch := p.RFChain
+	f := func(fl Field) Field { return TxField(fl, ch) }
+	g := d.opts.TxGains[gainIndex(d.opts.TxGains, p.Power)]
+	pwr := int(g.PwrIdx)
+	if g.PA > 0 {
+		pwr |= 1 << 6
+	}
+	lora := p.DataRate.Modulation == hal.LoRa
+	fv := []any{f(TxIOffset), 0, f(TxQOffset), 0, f(TxAGCPwr), pwr, f(TxIQGain), int(g.DigGain)}
+	if lora {
+		fv = append(fv, f(TxModulationType), 0, f(TxIFSrc), 1)
+	} else {
+		fv = append(fv, f(TxModulationType), 1, f(TxIFSrc), 2)
+	}
+	if err := d.setAll(fv...); err != nil {
+		return err
+	}
+	rf := uint32(uint64(p.Frequency) << 18 / 32000000)
+	if err := d.bus.writeBurst(f(TxFreqRFH).Addr(), []byte{byte(rf >> 16), byte(rf >> 8), byte(rf)}); err != nil {
+		return err
+	}
+	pre := p.PreambleLen()
+	dr := p.DataRate
+	b := func(v bool) int {
+		if v {
+			return 1
+		}
+		return 0
+	}
+	if lora {
+		pre = max(pre, 6)
+		sf := int(dr.SpreadingFactor)
+		lp, p1, p2 := 6, 6, 8
+		if sf >= 10 {
+			lp = 7
+		}
+		if d.opts.PrivateSyncWord || sf < 7 {
+			p1, p2 = 2, 4
+		}
+		fdev := int(dr.Bandwidth / 2 / 1000)
+		fv = []any{f(TxAGCBW), bwCode(dr.Bandwidth), f(TxFreqDevH), fdev >> 8, f(TxFreqDevL), fdev & 0xFF,
+			f(TxModemBW), bwCode(dr.Bandwidth), f(TxModemSF), sf,
+			f(TxPreambleLSB), pre & 0xFF, f(TxPreambleMSB), pre >> 8, f(TxChirpLowpass), lp,
+			f(TxCodingRate), int(dr.CodeRate), f(TxModemEn), 1, f(TxCadRxTx), 2, f(TxModemStart), 1,
+			f(TxContinuous), 0, f(TxChirpInvert), b(p.InvertIQ), f(TxImplicitHeader), b(p.ImplicitHeader),
+			f(TxCRCEn), b(!p.NoCRC), f(TxPeak1), p1, f(TxPeak2), p2, f(TxFineSynchEn), b(sf < 7),
+			f(TxPayloadLength), len(p.Payload), f(TxPPMOffset), b(dr.LowDataRateOptimize())}
+		if err := d.setAll(fv...); err != nil {
+			return err
+		}
+		sd := TxStartDelayTicks(dr.Bandwidth, dr.SpreadingFactor)
+		if err := d.bus.writeBurst(f(TxStartDelayMSB).Addr(), []byte{byte(sd >> 8), byte(sd)}); err != nil {
+			return err
+		}
+	} else {
+		pre = max(pre, 3)
+		fdev := int(dr.FreqDeviation / 1000)
+		if fdev < 1 || fdev > 200 {
+			return &hal.FieldError{Field: "freq_deviation", Value: dr.FreqDeviation, Allowed: "1 to 200 kHz"}
+		}
+		br := 32000000 / dr.BitRate
+		fv = []any{f(TxAGCBW), 0x80 | 4, f(TxFreqDevH), fdev >> 8, f(TxFreqDevL), fdev & 0xFF,
+			f(TxFSKPktMode), 1, f(TxFSKCRCEn), b(!p.NoCRC), f(TxFSKDCFree), 2,
+			f(TxFSKBitRateMSB), int(br >> 8 & 0xFF), f(TxFSKBitRateLSB), int(br & 0xFF),
+			f(TxFSKPreambleMSB), pre >> 8, f(TxFSKPreambleLSB), pre & 0xFF, f(TxFSKPktLen), len(p.Payload)}
+		if err := d.setAll(fv...); err != nil {
+			return err
+		}
+	}
+	// Payload (rxtx §2.3 step 8); FSK puts a length byte first.
+	buf := MemTXBufA
+	if ch == 1 {
+		buf = MemTXBufB
+	}
+	if err := d.bus.set(f(TxWriteBuffer), 1); err != nil {
+		return err
+	}
+	data := p.Payload
+	if !lora {
+		data = append([]byte{byte(len(p.Payload))}, p.Payload...)
+	}
+	if err := d.bus.writeMem(uint16(buf), data); err != nil {
+		return err
+	}
+	if err := d.bus.set(f(TxWriteBuffer), 0); err != nil {
+		return err
+	}
+	// Trigger: explicit 0 then 1 (trap 5).
+	trig := f(TxTrigImmediate)
+	switch p.Trigger.Mode {
+	case hal.AtCount:
+		var sd uint32
+		if lora {
+			sd = TxStartDelayTicks(dr.Bandwidth, dr.SpreadingFactor)
+		}
+		t := uint32(p.Trigger.Count)*32 - sd
+		if err := d.bus.writeBurst(f(TxTimerTrig3).Addr(), []byte{byte(t >> 24), byte(t >> 16), byte(t >> 8), byte(t)}); err != nil {
+			return err
+		}
+		trig = f(TxTrigDelayed)
+	case hal.OnPPS:
+		trig = f(TxTrigGPS)
+	}
+	return d.setAll(trig, 0, trig, 1)
+}
+
+// TxStatus reports the transmitter state of an RF chain.
+func (d *Dev) TxStatus(rfChain uint8) (hal.TxStatus, error) {
+	if rfChain > 1 {
+		return hal.TxUnknown, fmt.Errorf("sx1302: rf chain %d: %w", rfChain, hal.ErrRFChain)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.started {
+		return hal.TxOff, nil
+	}
+	v, err := d.bus.readByte(TxField(TxFSMStatus, rfChain).Addr())
+	if err != nil {
+		return hal.TxUnknown, err
+	}
+	return mapTxStatus(v), nil
+}
+
+// AbortTx clears the chain's triggers and waits up to 1 s for it to be
+// free (rxtx §2.5).
+func (d *Dev) AbortTx(rfChain uint8) error {
+	if rfChain > 1 {
+		return fmt.Errorf("sx1302: rf chain %d: %w", rfChain, hal.ErrRFChain)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.started {
+		return hal.ErrNotStarted
+	}
+	return d.abortLocked(rfChain)
+}
+
+func (d *Dev) abortLocked(ch uint8) error {
+	if err := d.setAll(TxField(TxTrigImmediate, ch), 0, TxField(TxTrigDelayed, ch), 0, TxField(TxTrigGPS, ch), 0); err != nil {
+		return err
+	}
+	deadline := d.clk.Now().Add(time.Second)
+	for {
+		v, err := d.bus.readByte(TxField(TxFSMStatus, ch).Addr())
+		if err != nil {
+			return err
+		}
+		if v == txStatusFree {
+			return nil
+		}
+		if !d.clk.Now().Before(deadline) {
+			return fmt.Errorf("sx1302: rf chain %d still busy (status 0x%02x) 1 s after abort", ch, v)
+		}
+		clock.Sleep(d.clk, time.Millisecond, nil)
+	}
+}
