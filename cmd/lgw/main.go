@@ -23,11 +23,13 @@ type command struct {
 
 func commands() map[string]command {
 	cmds := map[string]command{
-		"run":     {"run the gateway daemon: lgw run [--config FILE]", cmdRun},
-		"config":  {"check or print a configuration: lgw config check FILE | lgw config print", cmdConfig},
-		"version": {"print the version", cmdVersion},
-		"boards":  {"list the known boards", cmdBoards},
-		"classb":  {"class B checks: lgw classb pingslots|beacon ...", cmdClassB},
+		"run":      {"run the gateway daemon: lgw run [--config FILE]", cmdRun},
+		"config":   {"check or print a configuration: lgw config check FILE | lgw config print", cmdConfig},
+		"version":  {"print the version", cmdVersion},
+		"boards":   {"list the known boards", cmdBoards},
+		"classb":   {"class B checks: lgw classb pingslots|beacon ...", cmdClassB},
+		"firmware": {"chip firmware: lgw firmware import DIR | lgw firmware status", cmdFirmware},
+		"chip":     {"read the chip directly (daemon stopped): lgw chip info --board B", cmdChip},
 	}
 	for _, c := range ctlCommands {
 		name := c.name
