@@ -17,9 +17,12 @@ import (
 	"github.com/lgwagent/lgw/board"
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/config"
+	"github.com/lgwagent/lgw/control"
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/multicast"
 	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
+	"github.com/lgwagent/lgw/systemd"
 )
 
 // Options are the agent's run-time dependencies.
@@ -61,6 +64,16 @@ type Agent struct {
 	rxOK, rxBad, rxNoCRC, rxErrors atomic.Uint64
 	lastRX                         atomic.Int64 // unix ns
 	lastRXLoop                     atomic.Int64 // unix ns of the last successful poll
+	lastTX                         atomic.Int64 // unix ns of the last SENT
+	running                        atomic.Bool
+
+	mcast        multicast.API
+	mqttStatus   func() control.MQTTStatus
+	mqttCounters func() (published, dropped, reconnects uint64)
+	events       hub
+	ctl          *control.Server
+	mcSentMu     sync.Mutex
+	mcSentBy     map[string]uint64
 
 	mu      sync.Mutex
 	uplinks []func(hal.RxPacket)
@@ -108,7 +121,10 @@ func (a *Agent) Concentrator() hal.Concentrator { return a.conc }
 // everything in reverse order. It returns the first start-up error, or nil
 // after a clean stop.
 func (a *Agent) Run(ctx context.Context) error {
+	notify := systemd.New(a.log.Named("systemd"))
+	_ = notify.Status("starting the concentrator")
 	if err := a.openConcentrator(ctx); err != nil {
+		_ = notify.Status("failed: " + err.Error())
 		return err
 	}
 	defer a.closeConcentrator()
@@ -116,6 +132,10 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 	defer a.sched.Stop()
+	if err := a.startServices(ctx); err != nil {
+		return err
+	}
+	defer a.stopServices()
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -124,10 +144,22 @@ func (a *Agent) Run(ctx context.Context) error {
 		defer a.wg.Done()
 		a.rxLoop(runCtx)
 	}()
+	wd := systemd.NewWatchdog(notify, a.clk, a.log.Named("watchdog"),
+		systemd.Probe{Name: "rx loop", Last: func() time.Time { return unixNano(a.lastRXLoop.Load()) }},
+		systemd.Probe{Name: "scheduler", Last: a.sched.LastTick})
+	if err := wd.Start(runCtx); err != nil {
+		a.log.Warn("systemd watchdog", zap.Error(err))
+	}
+	defer wd.Stop()
+	_ = notify.Ready()
+	_ = notify.Status(fmt.Sprintf("running: %s on %s, gateway %s", a.chip.Model, a.board.Name, a.gatewayID))
+	a.log.Info("lgw running", zap.String("gateway", a.gatewayID))
+
 	<-ctx.Done()
+	_ = notify.Stopping()
+	a.log.Info("stopping")
 	cancel()
 	a.wg.Wait()
-	a.log.Info("stopping")
 	return nil
 }
 
@@ -172,6 +204,7 @@ func (a *Agent) openConcentrator(ctx context.Context) error {
 		a.timeline.Observe(c)
 	}
 	a.started = a.clk.Now()
+	a.running.Store(true)
 	a.log.Info("concentrator started", zap.String("board", a.board.Name), zap.String("chip", chip.Model),
 		zap.String("eui", chip.EUI.String()), zap.Any("firmware", chip.Firmware),
 		zap.String("gateway", a.gatewayID), zap.String("region", string(a.region.Name())))
@@ -204,6 +237,7 @@ func (a *Agent) startScheduler(ctx context.Context) error {
 func (a *Agent) Scheduler() *scheduler.Scheduler { return a.sched }
 
 func (a *Agent) closeConcentrator() {
+	a.running.Store(false)
 	if a.conc != nil {
 		if err := a.conc.Stop(); err != nil {
 			a.log.Error("stop concentrator", zap.Error(err))
@@ -289,3 +323,19 @@ func (a *Agent) RXCounts() (ok, bad, noCRC, errs uint64) {
 
 // ErrStopped is returned by operations on an agent that is not running.
 var ErrStopped = errors.New("agent not running")
+
+// noteResult records what a transmission result means for status.
+func (a *Agent) noteResult(r scheduler.Result) {
+	if r.Code == scheduler.Sent {
+		a.lastTX.Store(a.clk.Now().UnixNano())
+	}
+}
+
+// mcSent returns how many messages of a group were sent.
+func (a *Agent) mcSent(group string) uint64 {
+	a.mcSentMu.Lock()
+	defer a.mcSentMu.Unlock()
+	return a.mcSentBy[group]
+}
+
+func zapString(k, v string) zap.Field { return zap.String(k, v) }

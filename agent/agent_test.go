@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -43,6 +44,7 @@ func startAgent(t *testing.T) (*Agent, *sim.Sim, *clock.Virtual, *collector, fun
 	}
 	cfg := config.Default()
 	cfg.Storage.Dir = t.TempDir()
+	cfg.Control.Socket = filepath.Join(cfg.Storage.Dir, "lgw.sock")
 	a, err := New(cfg, Options{Clock: v, Hardware: &board.Hardware{Concentrator: s}})
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +54,7 @@ func startAgent(t *testing.T) (*Agent, *sim.Sim, *clock.Virtual, *collector, fun
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	<-v.BlockUntil(1) // the RX loop's ticker
+	<-v.BlockUntil(2) // the scheduler's timer and the RX loop's ticker
 	stop := func() {
 		cancel()
 		if err := <-done; err != nil {

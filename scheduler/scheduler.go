@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -26,17 +27,18 @@ const tickInterval = time.Second
 // Scheduler is lgw's TX queue. Create it with New, start it with Start or
 // Run; every accepted Request ends in exactly one Result.
 type Scheduler struct {
-	cfg    Config
-	conc   hal.Concentrator
-	caps   hal.Capabilities
-	clk    clock.Clock
-	log    *zap.Logger
-	region *region.Region
-	lead   hal.Micros
-	guard  hal.Micros
-	ref    *TimeRef
-	beacon region.BeaconFormat
-	info   [6]byte
+	lastTick atomic.Int64 // unix ns of the last timer run
+	cfg      Config
+	conc     hal.Concentrator
+	caps     hal.Capabilities
+	clk      clock.Clock
+	log      *zap.Logger
+	region   *region.Region
+	lead     hal.Micros
+	guard    hal.Micros
+	ref      *TimeRef
+	beacon   region.BeaconFormat
+	info     [6]byte
 
 	mu       sync.Mutex
 	running  bool
