@@ -344,4 +344,3 @@ func maxTime(a, b time.Time) time.Time {
 	}
 	return b
 }
-
