@@ -172,3 +172,30 @@ func TestStoreCorrupt(t *testing.T) {
 		t.Fatal("wrong kind accepted")
 	}
 }
+
+// Every region's defaults pass the region's own checks.
+func TestDefaultsValidEverywhere(t *testing.T) {
+	for _, n := range region.Names {
+		r, err := region.Lookup(string(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []string{ClassB, ClassC} {
+			if err := checkDlDr(r, DefaultDlDr(r, c)); err != nil {
+				t.Errorf("%s %s default DR: %v", n, c, err)
+			}
+			f, err := DefaultDlFreq(r, c, [4]byte{1, 2, 3, 4})
+			if err != nil {
+				t.Errorf("%s %s default freq: %v", n, c, err)
+			}
+			if f == 0 && (c == ClassC || !regionInfos[n].hopping) {
+				t.Errorf("%s %s: default freq 0 outside hopping class B", n, c)
+			}
+			if f != 0 {
+				if err := checkDlFreq(r, f); err != nil {
+					t.Errorf("%s %s default freq %d: %v", n, c, f, err)
+				}
+			}
+		}
+	}
+}
