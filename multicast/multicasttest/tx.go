@@ -102,6 +102,29 @@ func (t *Transmitter) handOff(it *item) {
 		t.mu.Unlock()
 		return
 	}
+	now := t.clk.Now()
+	if now.Add(Lead / 2).After(it.start) {
+		// The timer fired too late to program the chip (a loaded host on
+		// the real clock): an ASAP item takes the next free start in its
+		// window, as a scheduler would; a timed one is too late.
+		air, _ := it.req.Packet.TimeOnAir()
+		start := now.Add(Lead)
+		if t.busyUntil.After(start) {
+			start = t.busyUntil
+		}
+		na := it.req.Timing.NotAfter
+		if it.req.Timing.Mode == scheduler.ASAP && (na.IsZero() || !start.After(na)) {
+			it.start = start
+			t.busyUntil = start.Add(air)
+			it.timer = t.clk.AfterFunc(start.Add(-Lead).Sub(now), func() { t.handOff(it) })
+			t.mu.Unlock()
+			return
+		}
+		delete(t.items, it.req.Ref)
+		t.mu.Unlock()
+		it.req.Done(scheduler.Result{Ref: it.req.Ref, Code: scheduler.TooLate, Err: scheduler.Refuse(scheduler.TooLate, "hand-off missed the start"), Packet: it.req.Packet})
+		return
+	}
 	it.handed = true
 	p := it.req.Packet
 	p.Trigger = hal.Trigger{Mode: hal.AtCount, Count: t.sim.MicrosAt(it.start).Count()}
