@@ -125,13 +125,13 @@ func TestRestartKeepsEverythingAndNeverReusesFCnt(t *testing.T) {
 	e.m.Stop()
 	e2 := &env{clk: e.clk, sim: e.sim, tx: e.tx, dir: dir}
 	e2.open(t)
-	if _, err := send(e2.m, "g", []byte("after"), 1); err != nil {
-		t.Fatal(err)
-	}
 	g, _ := e2.m.GetMulticastGroup(ctx, multicast.GroupIDInput{Id: "g"})
 	// 3 counters used, reserved in blocks of 4: the restart resumes at 4.
 	if g.LoRaWAN.NextFCnt != 4 || g.Status != multicast.StateActive {
 		t.Fatalf("after restart %+v", g)
+	}
+	if _, err := send(e2.m, "g", []byte("after"), 1); err != nil {
+		t.Fatal(err)
 	}
 	e2.runUntil(t, start.Add(2*time.Second))
 	if len(e2.reps) != 1 || e2.reps[0].FCnt != 4 || e2.reps[0].Duplicate {
