@@ -1,0 +1,129 @@
+package multicast
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/lgwagent/lgw/clock"
+	"github.com/lgwagent/lgw/scheduler"
+)
+
+// Transmitter is what the manager needs of the TX scheduler: Schedule
+// refuses synchronously with a *scheduler.RefusalError or, after nil, calls
+// the request's Done exactly once later; Cancel withdraws an item not yet
+// handed to the chip and reports whether it did.
+type Transmitter interface {
+	Schedule(req scheduler.Request) error
+	Cancel(ref string) bool
+}
+
+// PingSlotFunc returns the GPS time (since the GPS epoch) of the first ping
+// slot of addr with the given period (in slots) that opens at or after
+// after. The scheduler offers one; NextPingSlot in this package is the
+// default.
+type PingSlotFunc func(addr [4]byte, after time.Duration, period int) (time.Duration, error)
+
+// Defaults of Config.
+const (
+	DefaultMinStartLead  = 30 * time.Minute
+	DefaultMaxStartAhead = 48 * time.Hour
+	DefaultFCntReserve   = 64
+	DefaultMaxQueue      = 128
+	DefaultRetryDelay    = time.Second
+	DefaultClassBLead    = time.Second
+)
+
+// Config configures a Manager. Zero fields take the defaults noted.
+type Config struct {
+	// Dir is the storage directory (required); it is created if missing.
+	Dir string
+	// Clock is the time source (default clock.Real()).
+	Clock clock.Clock
+	// Tx is the scheduler the frames go to (required).
+	Tx Transmitter
+	// Reports receives the one Report every accepted message ends in. It
+	// is called from the manager's goroutine and must not block for long.
+	Reports func(Report)
+	// Log is the logger (default zap.NewNop()).
+	Log *zap.Logger
+	// MinStartLead is how far after now a session may start at the
+	// earliest (default 30 min, the seed's rule); MaxStartAhead how far
+	// ahead at the latest (default 48 h).
+	MinStartLead, MaxStartAhead time.Duration
+	// FCntReserve is how many frame counters are reserved on disk at a
+	// time (default 64): after a power cut at most that many are skipped,
+	// none is reused.
+	FCntReserve uint32
+	// MaxQueue is the most messages a group may have queued (default 128).
+	MaxQueue int
+	// RetryDelay is the wait before a message refused for a transient
+	// reason (QUEUE_FULL, GPS_UNLOCKED) is submitted again (default 1 s).
+	RetryDelay time.Duration
+	// ClassBLead is the least time between now and the ping slot a class B
+	// message is submitted for (default 1 s), so the scheduler has room.
+	ClassBLead time.Duration
+	// TxPower is the RF power in dBm; 0 takes the region's downlink power
+	// for the frequency (brocaar band GetDownlinkTXPower).
+	TxPower int8
+	// RFChain is the radio to transmit on (default 0).
+	RFChain uint8
+	// NextPingSlot computes class B ping slots (default NextPingSlot of
+	// this package).
+	NextPingSlot PingSlotFunc
+}
+
+// Validate checks the required fields and the ranges.
+func (c *Config) Validate() error {
+	if c.Dir == "" {
+		return errors.New("multicast config: Dir is required")
+	}
+	if c.Tx == nil {
+		return errors.New("multicast config: Tx is required")
+	}
+	if c.MinStartLead < 0 || c.MaxStartAhead < 0 || c.RetryDelay < 0 || c.ClassBLead < 0 {
+		return errors.New("multicast config: durations must not be negative")
+	}
+	if c.MaxStartAhead != 0 && c.MinStartLead > c.MaxStartAhead {
+		return fmt.Errorf("multicast config: MinStartLead %s exceeds MaxStartAhead %s", c.MinStartLead, c.MaxStartAhead)
+	}
+	if c.MaxQueue < 0 {
+		return fmt.Errorf("multicast config: MaxQueue %d is negative", c.MaxQueue)
+	}
+	return nil
+}
+
+func (c *Config) setDefaults() {
+	if c.Clock == nil {
+		c.Clock = clock.Real()
+	}
+	if c.Log == nil {
+		c.Log = zap.NewNop()
+	}
+	if c.Reports == nil {
+		c.Reports = func(Report) {}
+	}
+	if c.MinStartLead == 0 {
+		c.MinStartLead = DefaultMinStartLead
+	}
+	if c.MaxStartAhead == 0 {
+		c.MaxStartAhead = DefaultMaxStartAhead
+	}
+	if c.FCntReserve == 0 {
+		c.FCntReserve = DefaultFCntReserve
+	}
+	if c.MaxQueue == 0 {
+		c.MaxQueue = DefaultMaxQueue
+	}
+	if c.RetryDelay == 0 {
+		c.RetryDelay = DefaultRetryDelay
+	}
+	if c.ClassBLead == 0 {
+		c.ClassBLead = DefaultClassBLead
+	}
+	if c.NextPingSlot == nil {
+		c.NextPingSlot = NextPingSlot
+	}
+}

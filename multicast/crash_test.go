@@ -1,0 +1,245 @@
+package multicast_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lgwagent/lgw/apierr"
+	"github.com/lgwagent/lgw/clock"
+	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/hal/sim"
+	"github.com/lgwagent/lgw/multicast"
+	"github.com/lgwagent/lgw/multicast/multicasttest"
+)
+
+// Environment of the crash child (this test binary run again).
+const (
+	envDir  = "LGW_MC_CRASH_DIR"
+	envLogs = "LGW_MC_CRASH_LOGS"
+	envMode = "LGW_MC_CRASH_MODE"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(envDir) != "" {
+		if err := crashChild(os.Getenv(envDir), os.Getenv(envLogs), os.Getenv(envMode)); err != nil {
+			fmt.Fprintln(os.Stderr, "crash child:", err)
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// appendLog is an fsync'ed append-only log.
+type appendLog struct {
+	mu sync.Mutex
+	f  *os.File
+}
+
+func openLog(path string) (*appendLog, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	return &appendLog{f: f}, nil
+}
+
+func (l *appendLog) add(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(l.f, format+"\n", args...)
+	_ = l.f.Sync()
+}
+
+// crashChild runs a manager with the test transmitter over hal/sim on the
+// real clock. In "run" mode it sends messages until killed; in "drain"
+// mode it sends none and returns once every message has ended.
+func crashChild(dir, logs, mode string) error {
+	clk := clock.Real()
+	s, err := sim.New(sim.Config{Clock: clk})
+	if err != nil {
+		return err
+	}
+	if err := s.Start(context.Background()); err != nil {
+		return err
+	}
+	emit, err := openLog(filepath.Join(logs, "emit.log"))
+	if err != nil {
+		return err
+	}
+	rep, err := openLog(filepath.Join(logs, "report.log"))
+	if err != nil {
+		return err
+	}
+	acc, err := openLog(filepath.Join(logs, "accept.log"))
+	if err != nil {
+		return err
+	}
+	tx := multicasttest.New(clk, s)
+	tx.OnSend = func(ref string, p hal.TxPacket) {
+		emit.add("E %s %d", ref, binary.LittleEndian.Uint16(p.Payload[6:8]))
+	}
+	m, err := multicast.Open(multicast.Config{Dir: dir, Clock: clk, Tx: tx, FCntReserve: 4, MinStartLead: time.Millisecond,
+		Reports: func(r multicast.Report) {
+			rep.add("R %s %d %v %s", r.MessageId, r.FCnt, r.Duplicate, r.Result.Code)
+		}})
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	if err := m.Start(ctx); err != nil {
+		return err
+	}
+	defer m.Stop()
+	if _, err := m.CreateMulticastGroup(ctx, multicast.CreateGroupInput{Id: "g", LoRaWAN: multicast.GroupLoRaWAN{
+		RfRegion: "EU868", DlClass: "ClassC", McAddr: addrHex, McNwkSKey: nwkKey, McAppSKey: appKey}}); err != nil {
+		return err
+	}
+	if _, err := m.GetMulticastGroupSession(ctx, multicast.GroupIDInput{Id: "g"}); err != nil {
+		if _, err := m.StartMulticastGroupSession(ctx, multicast.StartSessionInput{Id: "g", LoRaWAN: multicast.SessionLoRaWAN{
+			DlDr: ip(5), SessionStartTime: clk.Now().Add(200 * time.Millisecond).UTC().Format(time.RFC3339Nano),
+			SessionTimeout: ip(3600)}}); err != nil {
+			return err
+		}
+	}
+	if mode == "drain" {
+		deadline := clk.Now().Add(20 * time.Second)
+		for m.Pending() > 0 {
+			if clk.Now().After(deadline) {
+				return fmt.Errorf("%d messages still pending", m.Pending())
+			}
+			clock.Sleep(clk, 20*time.Millisecond, nil)
+		}
+		return nil
+	}
+	for i := 0; ; i++ {
+		id, err := send(m, "g", []byte(fmt.Sprintf("msg %d", i)), 1)
+		switch {
+		case err == nil:
+			acc.add("A %s", id)
+		case apierr.KindOf(err) != apierr.Throttling:
+			return err
+		}
+		clock.Sleep(clk, 30*time.Millisecond, nil)
+	}
+}
+
+func readLines(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out [][]string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		if len(fs) > 0 {
+			out = append(out, fs)
+		}
+	}
+	return out
+}
+
+// TestCrashNoFCntReuseNoLoss kills the agent with SIGKILL again and again
+// during a class C session on the real clock and checks the emitted frames.
+func TestCrashNoFCntReuseNoLoss(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real-clock crash test")
+	}
+	dir, logs := t.TempDir(), t.TempDir()
+	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+	child := func(mode string) *exec.Cmd {
+		c := exec.Command(os.Args[0], "-test.run=^$")
+		c.Env = append(os.Environ(), envDir+"="+dir, envLogs+"="+logs, envMode+"="+mode)
+		c.Stderr = os.Stderr
+		return c
+	}
+	const kills = 12
+	for i := 0; i < kills; i++ {
+		c := child("run")
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		wait := time.Duration(150+rng.Intn(450)) * time.Millisecond
+		exited := make(chan error, 1)
+		go func() { exited <- c.Wait() }()
+		select {
+		case err := <-exited:
+			t.Fatalf("child %d exited early: %v", i, err)
+		case <-clock.Real().NewTimer(wait).C():
+		}
+		if err := c.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		<-exited
+	}
+	c := child("drain")
+	if out, err := c.Output(); err != nil {
+		t.Fatalf("drain run: %v %s", err, out)
+	}
+
+	emitted := map[string][]string{} // MessageId -> FCnts in emission order
+	fcnts := map[string]string{}
+	for _, l := range readLines(t, filepath.Join(logs, "emit.log")) {
+		if prev, dup := fcnts[l[2]]; dup {
+			t.Errorf("FCnt %s emitted twice (messages %s and %s)", l[2], prev, l[1])
+		}
+		fcnts[l[2]] = l[1]
+		emitted[l[1]] = append(emitted[l[1]], l[2])
+	}
+	accepted := readLines(t, filepath.Join(logs, "accept.log"))
+	if len(accepted) == 0 || len(fcnts) == 0 {
+		t.Fatalf("%d accepted, %d emitted: the test did nothing", len(accepted), len(fcnts))
+	}
+	for _, a := range accepted {
+		if len(emitted[a[1]]) == 0 {
+			t.Errorf("accepted message %s never emitted", a[1])
+		}
+	}
+	dups := 0
+	for _, r := range readLines(t, filepath.Join(logs, "report.log")) {
+		id, fc, dup, code := r[1], r[2], r[3] == "true", r[4]
+		if code != "SENT" {
+			t.Errorf("message %s ended %s", id, code)
+		}
+		em := emitted[id]
+		if len(em) == 0 {
+			t.Errorf("report for %s without emission", id)
+			continue
+		}
+		var fc16 uint32
+		fmt.Sscan(fc, &fc16)
+		first := em[0] == fmt.Sprint(fc16&0xffff)
+		if !first && !dup {
+			t.Errorf("message %s sent again with FCnt %s but not flagged duplicate", id, fc)
+		}
+		if dup {
+			dups++
+		}
+	}
+	multi := 0
+	for _, e := range emitted {
+		if len(e) > 1 {
+			multi++
+		}
+	}
+	t.Logf("%d kills: %d accepted, %d frames emitted, %d messages emitted more than once, %d duplicate reports",
+		kills, len(accepted), len(fcnts), multi, dups)
+}
