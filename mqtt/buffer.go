@@ -42,9 +42,9 @@ type fifo struct {
 	head  int
 }
 
-func (f *fifo) len() int       { return len(f.items) - f.head }
-func (f *fifo) push(e event)   { f.items = append(f.items, e) }
-func (f *fifo) front() *event  { return &f.items[f.head] }
+func (f *fifo) len() int      { return len(f.items) - f.head }
+func (f *fifo) push(e event)  { f.items = append(f.items, e) }
+func (f *fifo) front() *event { return &f.items[f.head] }
 func (f *fifo) pushFront(e event) {
 	if f.head > 0 {
 		f.head--

@@ -274,7 +274,7 @@ func (c *Client) Start(ctx context.Context) error {
 		SetUsername(c.cfg.Username).SetPassword(c.cfg.Password).
 		SetCleanSession(true).SetOrderMatters(true).SetResumeSubs(false).
 		SetAutoReconnect(true).SetMaxReconnectInterval(MaxBackoff).SetConnectRetry(false).
-		SetKeepAlive(c.cfg.Keepalive.D()).SetPingTimeout(10 * time.Second).
+		SetKeepAlive(c.cfg.Keepalive.D()).SetPingTimeout(10*time.Second).
 		SetConnectTimeout(connectTimeout).SetWriteTimeout(writeTimeout).
 		SetStore(paho.NewOrderedMemoryStore()).
 		SetBinaryWill(c.topics.state, will, 1, true).
