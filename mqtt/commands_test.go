@@ -10,9 +10,9 @@ import (
 
 	"github.com/lgwagent/lgw/apierr"
 	"github.com/lgwagent/lgw/config"
-	"github.com/lgwagent/lgw/multicast"
 	"github.com/lgwagent/lgw/mqtt"
 	"github.com/lgwagent/lgw/mqtt/broker"
+	"github.com/lgwagent/lgw/multicast"
 )
 
 func TestEveryOperationRouted(t *testing.T) {

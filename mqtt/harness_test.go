@@ -13,10 +13,10 @@ import (
 	"github.com/lgwagent/lgw/apierr"
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/config"
-	"github.com/lgwagent/lgw/multicast"
 	"github.com/lgwagent/lgw/mqtt"
 	"github.com/lgwagent/lgw/mqtt/broker"
 	"github.com/lgwagent/lgw/mqtt/mqtttest"
+	"github.com/lgwagent/lgw/multicast"
 	"github.com/lgwagent/lgw/scheduler"
 )
 
@@ -90,7 +90,9 @@ func (f *fakeBackend) SendDownlink(_ context.Context, in mqtt.SendDownlinkInput)
 func (f *fakeBackend) Stats(context.Context) (mqtt.Stats, error) {
 	return mqtt.Stats{QueueDepth: 3, Tx: map[scheduler.Code]uint64{scheduler.Sent: 5}}, f.rec("Stats", nil)
 }
-func (f *fakeBackend) RestartConcentrator(context.Context) error { return f.rec("RestartConcentrator", nil) }
+func (f *fakeBackend) RestartConcentrator(context.Context) error {
+	return f.rec("RestartConcentrator", nil)
+}
 func (f *fakeBackend) SetLogLevel(_ context.Context, level string) error {
 	return f.rec("SetLogLevel", level)
 }
