@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/lgwagent/lgw/hal"
-	"github.com/lgwagent/lgw/multicast"
 	"github.com/lgwagent/lgw/mqtt"
+	"github.com/lgwagent/lgw/multicast"
 	"github.com/lgwagent/lgw/scheduler"
 )
 
