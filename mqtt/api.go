@@ -144,6 +144,8 @@ type ClientStats struct {
 	Connects   uint64 `json:"connects"`
 	Reconnects uint64 `json:"reconnects"`
 	Losses     uint64 `json:"losses"`
+	// ConnectFailures counts failed first-connection attempts.
+	ConnectFailures uint64 `json:"connect_failures"`
 	// Buffered is the number of events waiting for the broker.
 	Buffered int `json:"buffered"`
 	// Published counts events delivered (acknowledged by the broker), by

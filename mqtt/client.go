@@ -112,6 +112,7 @@ type Client struct {
 	linkUp        atomic.Bool
 	connects      atomic.Uint64
 	losses        atomic.Uint64
+	connFailures  atomic.Uint64
 	commands      atomic.Uint64
 	throttled     atomic.Uint64
 	publishErrors atomic.Uint64
@@ -312,6 +313,7 @@ func (c *Client) connectLoop() {
 			c.log.Info("connected", zap.String("server", c.cfg.Server), zap.String("client_id", c.gw))
 			return
 		}
+		c.connFailures.Add(1)
 		c.log.Warn("connect failed", zap.String("server", c.cfg.Server), zap.Duration("retry_in", backoff), zap.Error(tok.Error()))
 		if !clock.Sleep(c.net, backoff, c.ctx.Done()) {
 			return
@@ -352,7 +354,7 @@ func (c *Client) Connected() bool {
 // Stats returns the client's counters.
 func (c *Client) Stats() ClientStats {
 	s := ClientStats{
-		Connected: c.Connected(), Connects: c.connects.Load(), Losses: c.losses.Load(),
+		Connected: c.Connected(), Connects: c.connects.Load(), Losses: c.losses.Load(), ConnectFailures: c.connFailures.Load(),
 		Buffered: c.buf.len(), Dropped: c.buf.drops(), Commands: c.commands.Load(),
 		Throttled: c.throttled.Load(), PublishErrors: c.publishErrors.Load(),
 		Published: make(map[string]uint64, numKinds),

@@ -251,3 +251,33 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func h0clk() *clock.Virtual { return clock.NewVirtual(time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)) }
+
+func TestConnectRetriesUntilBrokerIsUp(t *testing.T) {
+	b := mqtttest.Start(t, broker.Options{})
+	states := b.Collect("lgw/" + gw + "/state")
+	up := b.Collect("lgw/" + gw + "/up")
+	if err := b.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := mqtt.New(baseConfig(b.URL()), gw, newFake(), h0clk(), zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.PublishUplink(hal.RxPacket{Payload: []byte{1, 2, 3}, Frequency: 868100000, DataRate: hal.LoRaRate(7, hal.BW125, hal.CR4_5), CRC: hal.CRCBad})
+	if err := c.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	waitFor(t, "a failed connection attempt", func() bool { return c.Stats().ConnectFailures > 0 })
+	if err := b.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	states.WaitN(3*wait, 1)
+	var msg mqtt.Message
+	if err := json.Unmarshal(up.WaitN(wait, 1)[0].Payload, &msg); err != nil || msg.Type != mqtt.TypeUplink {
+		t.Fatalf("uplink %+v (err %v)", msg, err)
+	}
+	if err := c.Start(context.Background()); err == nil {
+		t.Fatal("second Start accepted")
+	}
+}
