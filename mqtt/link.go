@@ -1,6 +1,7 @@
 package mqtt
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -140,9 +141,11 @@ done:
 }
 
 // subscribe subscribes to the command topics (again after every
-// connection: the session is clean, so the broker forgets them).
+// connection: the session is clean, so the broker forgets them) and to the
+// client's own state topic, to repair it when a will arrives late.
 func (c *Client) subscribe() error {
-	tok := c.pc.Subscribe(c.topics.cmdFilter, 1, c.onMessage)
+	filters := map[string]byte{c.topics.cmdFilter: 1, c.topics.state: 1}
+	tok := c.pc.SubscribeMultiple(filters, c.route)
 	if !tok.WaitTimeout(subscribeWait) {
 		return fmt.Errorf("no SUBACK within %v", subscribeWait)
 	}
@@ -150,11 +153,39 @@ func (c *Client) subscribe() error {
 		return err
 	}
 	if st, ok := tok.(*paho.SubscribeToken); ok {
-		if code := st.Result()[c.topics.cmdFilter]; code == 0x80 {
-			return fmt.Errorf("broker refused the subscription (not authorised?)")
+		for f := range filters {
+			if code := st.Result()[f]; code == 0x80 {
+				return fmt.Errorf("broker refused the subscription to %s (not authorised?)", f)
+			}
 		}
 	}
 	return nil
+}
+
+// route sends state messages to onState and the rest to onMessage.
+func (c *Client) route(pc paho.Client, m paho.Message) {
+	if m.Topic() == c.topics.state {
+		c.onState(m.Payload())
+		return
+	}
+	c.onMessage(pc, m)
+}
+
+// onState republishes the online state when an offline one shows up while
+// the link is up: a broker may publish the will of a dead connection after
+// the new connection's online state (it happens on a fast reconnect), and
+// the retained state must not stay "offline" while the gateway is online.
+// It runs on paho's router and only sets a flag.
+func (c *Client) onState(payload []byte) {
+	var s State
+	if json.Unmarshal(payload, &s) != nil || s.Online || c.ctx.Err() != nil || !c.linkUp.Load() {
+		return
+	}
+	c.log.Info("offline state seen while online (late will), republishing the online state")
+	c.mu.Lock()
+	c.stateDirty = true
+	c.mu.Unlock()
+	signal(c.wake)
 }
 
 // publishState publishes the retained online state when it changed or the

@@ -48,6 +48,27 @@ type Broker struct {
 	addr   string
 	subs   []sub
 	nextID int
+	gate   *gate
+}
+
+// gate is a hook that refuses connections from blocked client IDs.
+type gate struct {
+	mochi.HookBase
+	mu      sync.Mutex
+	blocked map[string]bool
+}
+
+func (g *gate) ID() string { return "lgw-gate" }
+
+func (g *gate) Provides(b byte) bool { return b == mochi.OnConnect }
+
+func (g *gate) OnConnect(cl *mochi.Client, _ packets.Packet) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.blocked[cl.ID] {
+		return packets.ErrServerUnavailable
+	}
+	return nil
 }
 
 type sub struct {
@@ -64,7 +85,7 @@ func Start(opts Options) (*Broker, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	b := &Broker{opts: opts, addr: opts.Addr}
+	b := &Broker{opts: opts, addr: opts.Addr, gate: &gate{blocked: map[string]bool{}}}
 	if err := b.start(); err != nil {
 		return nil, err
 	}
@@ -85,6 +106,9 @@ func (b *Broker) start() error {
 	}
 	if err != nil {
 		return fmt.Errorf("broker: auth hook: %w", err)
+	}
+	if err := srv.AddHook(b.gate, nil); err != nil {
+		return fmt.Errorf("broker: gate hook: %w", err)
 	}
 	l := listeners.NewTCP(listeners.Config{ID: "tcp", Address: b.addr, TLSConfig: b.opts.TLS})
 	if err := srv.AddListener(l); err != nil {
@@ -165,6 +189,21 @@ func (b *Broker) Disconnect(clientID string) error {
 	}
 	cl.Stop(errors.New("closed by the test broker"))
 	return nil
+}
+
+// Block refuses new connections from clientID until Unblock (the
+// connection is dropped before CONNACK); an existing connection stays.
+func (b *Broker) Block(clientID string) {
+	b.gate.mu.Lock()
+	b.gate.blocked[clientID] = true
+	b.gate.mu.Unlock()
+}
+
+// Unblock accepts clientID again.
+func (b *Broker) Unblock(clientID string) {
+	b.gate.mu.Lock()
+	delete(b.gate.blocked, clientID)
+	b.gate.mu.Unlock()
 }
 
 // Connected reports whether a client with that ID is connected.
