@@ -197,7 +197,7 @@ func TestUsernamePassword(t *testing.T) {
 	}
 	defer c.Stop()
 	states := b.Collect("lgw/" + gw + "/state")
-	time.Sleep(300 * time.Millisecond) // no event to wait for: a refused connection publishes nothing
+	waitFor(t, "a refused connection attempt", func() bool { return c.Stats().ConnectFailures > 0 })
 	if c.Connected() || len(states.All()) != 0 {
 		t.Fatal("connected with a wrong password")
 	}
