@@ -1,0 +1,488 @@
+package mqtt
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+	"go.uber.org/zap"
+
+	"github.com/lgwagent/lgw/clock"
+	"github.com/lgwagent/lgw/config"
+	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/scheduler"
+)
+
+// Defaults for the zero values of config.MQTT and the options.
+const (
+	DefaultTopicPrefix    = "lgw"
+	DefaultKeepalive      = 30 * time.Second
+	DefaultStatsInterval  = 30 * time.Second
+	DefaultBufferSize     = 10000
+	DefaultRateLimit      = 20
+	DefaultRateBurst      = 40
+	DefaultCommandTimeout = 10 * time.Second
+	DefaultCommandQueue   = 64
+	DefaultDrainTimeout   = 5 * time.Second
+	// MaxBackoff caps the wait between connection attempts.
+	MaxBackoff = 30 * time.Second
+)
+
+// Network waits, bounded (STYLE 5.5): a publish or subscribe whose
+// acknowledgement takes longer is retried after the next connection.
+const (
+	connectTimeout  = 10 * time.Second
+	writeTimeout    = 10 * time.Second
+	subscribeWait   = 10 * time.Second
+	stateWait       = 5 * time.Second
+	offlineWait     = 2 * time.Second
+	publishWindow   = 64
+	disconnectQuiet = 250 // ms
+)
+
+var gatewayIDPattern = regexp.MustCompile(`^[0-9a-f]{16}$`)
+
+// Option tunes a Client beyond config.MQTT.
+type Option func(*options)
+
+type options struct {
+	commandTimeout time.Duration
+	commandQueue   int
+	drainTimeout   time.Duration
+}
+
+// WithCommandTimeout sets the per-command deadline (default 10 s).
+func WithCommandTimeout(d time.Duration) Option { return func(o *options) { o.commandTimeout = d } }
+
+// WithCommandQueue sets how many commands may wait for the worker (default
+// 64); beyond, commands are answered with ThrottlingException.
+func WithCommandQueue(n int) Option { return func(o *options) { o.commandQueue = n } }
+
+// WithDrainTimeout bounds how long Stop keeps publishing buffered events
+// while connected (default 5 s).
+func WithDrainTimeout(d time.Duration) Option { return func(o *options) { o.drainTimeout = d } }
+
+// Client is the MQTT side of the agent. Build it with New, run it with
+// Start, end it with Stop. Its Publish methods and SetState never block and
+// may be called from any goroutine, before Start too.
+type Client struct {
+	cfg     config.MQTT
+	gw      string
+	backend Backend
+	clk     clock.Clock
+	net     clock.Clock // real time, for network back-off
+	log     *zap.Logger
+	opts    options
+	topics  topics
+	tlsCfg  *tls.Config
+
+	pc     paho.Client
+	buf    *buffer
+	bucket *bucket
+	cmds   chan command
+	// wake tells the link loop there is something to publish;
+	// connected that paho (re)connected.
+	wake      chan struct{}
+	connected chan struct{}
+	stopLink  chan struct{}
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // connect loop, worker, stats loop
+	linkWG sync.WaitGroup // link loop
+	calls  sync.WaitGroup // backend calls
+	once   sync.Once
+	stop   sync.Once
+
+	mu         sync.Mutex
+	state      State
+	stateDirty bool
+	started    bool
+
+	linkUp        atomic.Bool
+	connects      atomic.Uint64
+	losses        atomic.Uint64
+	connFailures  atomic.Uint64
+	commands      atomic.Uint64
+	throttled     atomic.Uint64
+	publishErrors atomic.Uint64
+	published     [numKinds]atomic.Uint64
+}
+
+type topics struct {
+	state, cmdFilter, cmdPrefix, rspPrefix, up, down, stats string
+}
+
+func newTopics(prefix, gw string) topics {
+	base := prefix + "/" + gw + "/"
+	return topics{state: base + "state", cmdFilter: base + "cmd/+", cmdPrefix: base + "cmd/",
+		rspPrefix: base + "rsp/", up: base + "up", down: base + "down", stats: base + "stats"}
+}
+
+// New builds a client; it connects nothing until Start. Zero config values
+// take the defaults above. gatewayID must be 16 lowercase hex digits; TLS
+// files are read now so a bad path fails at once.
+func New(cfg config.MQTT, gatewayID string, backend Backend, clk clock.Clock, log *zap.Logger, opt ...Option) (*Client, error) {
+	if !gatewayIDPattern.MatchString(gatewayID) {
+		return nil, fmt.Errorf("mqtt: gateway ID %q: want 16 lowercase hex digits", gatewayID)
+	}
+	if backend == nil || clk == nil || log == nil {
+		return nil, errors.New("mqtt: backend, clock and logger are required")
+	}
+	if err := applyDefaults(&cfg); err != nil {
+		return nil, err
+	}
+	o := options{commandTimeout: DefaultCommandTimeout, commandQueue: DefaultCommandQueue, drainTimeout: DefaultDrainTimeout}
+	for _, f := range opt {
+		f(&o)
+	}
+	if o.commandTimeout <= 0 || o.commandQueue < 1 || o.drainTimeout < 0 {
+		return nil, fmt.Errorf("mqtt: options: command timeout %v, queue %d, drain %v: want positive values",
+			o.commandTimeout, o.commandQueue, o.drainTimeout)
+	}
+	tlsCfg, err := tlsConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &Client{
+		cfg: cfg, gw: gatewayID, backend: backend, clk: clk, net: clock.Real(), log: log.Named("mqtt"),
+		opts: o, topics: newTopics(cfg.TopicPrefix, gatewayID), tlsCfg: tlsCfg,
+		buf: newBuffer(cfg.BufferSize), bucket: newBucket(cfg.RateLimit, cfg.RateBurst, clk.Now()),
+		cmds: make(chan command, o.commandQueue), wake: make(chan struct{}, 1), connected: make(chan struct{}, 1),
+		stopLink: make(chan struct{}), ctx: ctx, cancel: cancel,
+		state: State{Gateway: gatewayID},
+	}
+	return c, nil
+}
+
+func applyDefaults(cfg *config.MQTT) error {
+	if cfg.TopicPrefix == "" {
+		cfg.TopicPrefix = DefaultTopicPrefix
+	}
+	if cfg.Keepalive == 0 {
+		cfg.Keepalive = config.Duration(DefaultKeepalive)
+	}
+	if cfg.StatsInterval == 0 {
+		cfg.StatsInterval = config.Duration(DefaultStatsInterval)
+	}
+	if cfg.BufferSize == 0 {
+		cfg.BufferSize = DefaultBufferSize
+	}
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit = DefaultRateLimit
+	}
+	if cfg.RateBurst == 0 {
+		cfg.RateBurst = DefaultRateBurst
+	}
+	switch {
+	case cfg.Server == "":
+		return errors.New("mqtt.server: required")
+	case cfg.Keepalive.D() < time.Second:
+		return fmt.Errorf("mqtt.keepalive: %v: want at least 1s", cfg.Keepalive.D())
+	case cfg.StatsInterval.D() < 0:
+		return fmt.Errorf("mqtt.stats_interval: %v: want a positive duration", cfg.StatsInterval.D())
+	case cfg.BufferSize < 1:
+		return fmt.Errorf("mqtt.buffer_size: %d: want at least 1", cfg.BufferSize)
+	case cfg.RateLimit < 0 || cfg.RateBurst < 1:
+		return fmt.Errorf("mqtt.rate_limit: %v and rate_burst %d: want positive values", cfg.RateLimit, cfg.RateBurst)
+	}
+	return nil
+}
+
+// tlsConfig builds the TLS configuration for ssl/tls/mqtts servers.
+func tlsConfig(cfg config.MQTT) (*tls.Config, error) {
+	u, err := url.Parse(cfg.Server)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("mqtt.server: %q: want scheme://host:port", cfg.Server)
+	}
+	secure := false
+	switch u.Scheme {
+	case "tcp", "mqtt":
+	case "ssl", "tls", "mqtts":
+		secure = true
+	default:
+		return nil, fmt.Errorf("mqtt.server: scheme %q (allowed: tcp, mqtt, ssl, tls, mqtts)", u.Scheme)
+	}
+	if !secure {
+		if cfg.CACert != "" || cfg.ClientCert != "" || cfg.ClientKey != "" {
+			return nil, fmt.Errorf("mqtt.ca_cert: TLS files need an ssl://, tls:// or mqtts:// server, not %q", u.Scheme)
+		}
+		return nil, nil
+	}
+	t := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: u.Hostname()}
+	if cfg.CACert != "" {
+		pem, err := os.ReadFile(cfg.CACert)
+		if err != nil {
+			return nil, fmt.Errorf("mqtt.ca_cert: %w", err)
+		}
+		t.RootCAs = x509.NewCertPool()
+		if !t.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("mqtt.ca_cert: %s: no PEM certificate found", cfg.CACert)
+		}
+	}
+	if (cfg.ClientCert == "") != (cfg.ClientKey == "") {
+		return nil, errors.New("mqtt.client_key: client_cert and client_key go together")
+	}
+	if cfg.ClientCert != "" {
+		if _, err := tls.LoadX509KeyPair(cfg.ClientCert, cfg.ClientKey); err != nil {
+			return nil, fmt.Errorf("mqtt.client_cert: %w", err)
+		}
+		certFile, keyFile := cfg.ClientCert, cfg.ClientKey
+		// Read at every handshake, so a renewed certificate is used
+		// without a restart.
+		t.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+			if err != nil {
+				return nil, fmt.Errorf("mqtt.client_cert: %w", err)
+			}
+			return &cert, nil
+		}
+	}
+	return t, nil
+}
+
+// Start connects in the background, retrying forever with a back-off of
+// 1 s doubling to MaxBackoff, and starts the command worker and the stats
+// loop. It returns at once; ctx is only checked for cancellation before
+// starting (use Stop to end the client).
+func (c *Client) Start(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	if c.started {
+		c.mu.Unlock()
+		return errors.New("mqtt: Start called twice")
+	}
+	c.started = true
+	will, err := c.stateJSON(false, time.Time{})
+	c.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("mqtt: will: %w", err)
+	}
+	o := paho.NewClientOptions().AddBroker(c.cfg.Server).SetClientID(c.gw).
+		SetUsername(c.cfg.Username).SetPassword(c.cfg.Password).
+		SetCleanSession(true).SetOrderMatters(true).SetResumeSubs(false).
+		SetAutoReconnect(true).SetMaxReconnectInterval(MaxBackoff).SetConnectRetry(false).
+		SetKeepAlive(c.cfg.Keepalive.D()).SetPingTimeout(10*time.Second).
+		SetConnectTimeout(connectTimeout).SetWriteTimeout(writeTimeout).
+		SetStore(paho.NewOrderedMemoryStore()).
+		SetBinaryWill(c.topics.state, will, 1, true).
+		SetDefaultPublishHandler(c.onMessage).
+		SetOnConnectHandler(func(paho.Client) {
+			c.connects.Add(1)
+			signal(c.connected)
+		}).
+		SetConnectionLostHandler(func(_ paho.Client, err error) {
+			c.linkUp.Store(false)
+			c.losses.Add(1)
+			c.log.Warn("connection lost", zap.Error(err))
+		})
+	if c.tlsCfg != nil {
+		o.SetTLSConfig(c.tlsCfg)
+	}
+	c.pc = paho.NewClient(o)
+	c.wg.Add(3)
+	go c.connectLoop()
+	go c.worker()
+	go c.statsLoop()
+	c.linkWG.Add(1)
+	go c.linkLoop()
+	return nil
+}
+
+// connectLoop makes the first connection; paho reconnects after that.
+func (c *Client) connectLoop() {
+	defer c.wg.Done()
+	backoff := time.Second
+	for {
+		tok := c.pc.Connect()
+		<-tok.Done() // bounded by the connect timeout
+		if tok.Error() == nil {
+			c.log.Info("connected", zap.String("server", c.cfg.Server), zap.String("client_id", c.gw))
+			return
+		}
+		c.connFailures.Add(1)
+		c.log.Warn("connect failed", zap.String("server", c.cfg.Server), zap.Duration("retry_in", backoff), zap.Error(tok.Error()))
+		if !clock.Sleep(c.net, backoff, c.ctx.Done()) {
+			return
+		}
+		backoff = min(2*backoff, MaxBackoff)
+	}
+}
+
+// Stop publishes what it can of the buffer (within the drain timeout),
+// publishes the offline state (retained), disconnects and waits for every
+// goroutine. Events still buffered are lost.
+func (c *Client) Stop() {
+	c.stop.Do(func() {
+		c.mu.Lock()
+		started := c.started
+		c.mu.Unlock()
+		c.cancel()
+		if !started {
+			return
+		}
+		c.wg.Wait()
+		c.calls.Wait()
+		close(c.stopLink)
+		c.linkWG.Wait()
+		c.pc.Disconnect(disconnectQuiet)
+		if n := c.buf.len(); n > 0 {
+			c.log.Warn("stopped with events unpublished", zap.Int("events", n))
+		}
+	})
+}
+
+// Connected reports whether the link is up: connected, subscribed and
+// the online state published.
+func (c *Client) Connected() bool {
+	return c.linkUp.Load() && c.pc != nil && c.pc.IsConnectionOpen()
+}
+
+// Stats returns the client's counters.
+func (c *Client) Stats() ClientStats {
+	s := ClientStats{
+		Connected: c.Connected(), Connects: c.connects.Load(), Losses: c.losses.Load(), ConnectFailures: c.connFailures.Load(),
+		Buffered: c.buf.len(), Dropped: c.buf.drops(), Commands: c.commands.Load(),
+		Throttled: c.throttled.Load(), PublishErrors: c.publishErrors.Load(),
+		Published: make(map[string]uint64, numKinds),
+	}
+	if s.Connects > 1 {
+		s.Reconnects = s.Connects - 1
+	}
+	for k := kind(0); k < numKinds; k++ {
+		s.Published[k.String()] = c.published[k].Load()
+	}
+	return s
+}
+
+// SetState sets the gateway's state (Online, Gateway and Time are the
+// client's). The will carries the state set before Start; later changes
+// are published retained as soon as the link is up.
+func (c *Client) SetState(s State) {
+	c.mu.Lock()
+	s.Gateway, s.Online, s.Time = c.gw, false, nil
+	c.state = s
+	c.stateDirty = true
+	c.mu.Unlock()
+	signal(c.wake)
+}
+
+// stateJSON encodes the state message; call with c.mu held.
+func (c *Client) stateJSON(online bool, now time.Time) ([]byte, error) {
+	s := c.state
+	s.Online = online
+	if !now.IsZero() {
+		s.Time = At(now)
+	}
+	return json.Marshal(s)
+}
+
+// currentState returns the state as published.
+func (c *Client) currentState() State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.state
+	s.Online = c.Connected()
+	s.Time = At(c.clk.Now())
+	return s
+}
+
+// PublishUplink queues a received packet for the up topic.
+func (c *Client) PublishUplink(p hal.RxPacket) {
+	b, err := EncodeUplink(c.gw, p, c.clk.Now())
+	if err != nil {
+		c.log.Error("encode uplink", zap.Error(err))
+		return
+	}
+	c.enqueue(kindUplink, c.topics.up, b)
+}
+
+// PublishDownlinkReport queues a downlink report for the down topic. An
+// empty Gateway or zero Time is filled in.
+func (c *Client) PublishDownlinkReport(r DownlinkReport) {
+	if r.Gateway == "" {
+		r.Gateway = c.gw
+	}
+	if r.Time.IsZero() {
+		r.Time = c.clk.Now()
+	}
+	b, err := EncodeDownlinkReport(r)
+	if err != nil {
+		c.log.Error("encode downlink report", zap.Error(err))
+		return
+	}
+	c.enqueue(kindDownlink, c.topics.down, b)
+}
+
+// PublishStats queues a stats message at once; the client also publishes
+// one every stats interval from Backend.Stats. Gateway, Time and MQTT are
+// filled in.
+func (c *Client) PublishStats(s Stats) {
+	b, err := json.Marshal(c.completeStats(s))
+	if err != nil {
+		c.log.Error("encode stats", zap.Error(err))
+		return
+	}
+	c.enqueue(kindStats, c.topics.stats, b)
+}
+
+func (c *Client) completeStats(s Stats) Stats {
+	s.Gateway = c.gw
+	s.Time = At(c.clk.Now())
+	s.MQTT = c.Stats()
+	if s.Tx == nil {
+		s.Tx = map[scheduler.Code]uint64{}
+	}
+	if s.DutyCycle == nil {
+		s.DutyCycle = []SubBandUse{}
+	}
+	return s
+}
+
+func (c *Client) enqueue(k kind, topic string, payload []byte) {
+	c.buf.add(k, topic, payload)
+	signal(c.wake)
+}
+
+// statsLoop publishes the backend's stats every stats interval.
+func (c *Client) statsLoop() {
+	defer c.wg.Done()
+	t := c.clk.NewTicker(c.cfg.StatsInterval.D())
+	defer t.Stop()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-t.C():
+			ctx, cancel := context.WithTimeout(c.ctx, c.opts.commandTimeout)
+			s, err := c.backend.Stats(ctx)
+			cancel()
+			if err != nil {
+				c.log.Warn("stats", zap.Error(err))
+				continue
+			}
+			c.PublishStats(s)
+		}
+	}
+}
+
+// signal makes a non-blocking send on a 1-slot channel.
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,159 @@
+package mqtt
+
+import (
+	"encoding/base64"
+	"fmt"
+	"time"
+
+	"github.com/lgwagent/lgw/apierr"
+	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/region"
+	"github.com/lgwagent/lgw/scheduler"
+)
+
+// SendDownlinkInput is the body of SendDownlink: a ready PHYPayload from a
+// network server with its radio settings and timing.
+type SendDownlinkInput struct {
+	// PHYPayload is the frame, base64, 1 to 255 bytes.
+	PHYPayload string `json:"PHYPayload"`
+	// Frequency is the centre frequency in Hz.
+	Frequency uint32 `json:"Frequency"`
+	// DataRate is the region's data-rate index; Datr ("SF9BW125", or an
+	// FSK bit rate "50000") is the alternative. Exactly one is given.
+	DataRate *int   `json:"DataRate,omitempty"`
+	Datr     string `json:"Datr,omitempty"`
+	// CodeRate goes with Datr: "4/5" (default) to "4/8".
+	CodeRate string `json:"CodeRate,omitempty"`
+	// Power is the RF power in dBm; omitted: the agent's default.
+	Power *int `json:"Power,omitempty"`
+	// RfChain is the radio to use (default 0).
+	RfChain *int `json:"RfChain,omitempty"`
+	// InvertIQ inverts the chirps (default true, as LoRaWAN downlinks).
+	InvertIQ *bool `json:"InvertIQ,omitempty"`
+	// Class is "A", "B" or "C" (priority and duty-cycle ceiling); default
+	// A for Tmst, B for GPSTime, C for Immediate.
+	Class string `json:"Class,omitempty"`
+	// Timing is when: exactly one of its fields.
+	Timing DownlinkTiming `json:"Timing"`
+}
+
+// DownlinkTiming is the start of a SendDownlink frame.
+type DownlinkTiming struct {
+	// Tmst is the concentrator counter value of the start (class A: the
+	// uplink's tmst plus the RX1/RX2 delay).
+	Tmst *uint32 `json:"Tmst,omitempty"`
+	// GPSTime is the start in milliseconds since the GPS epoch (class B);
+	// it needs a locked time reference.
+	GPSTime *int64 `json:"GPSTime,omitempty"`
+	// Immediate sends as soon as every check passes (class C).
+	Immediate bool `json:"Immediate,omitempty"`
+}
+
+// Request validates the input against the region and returns the
+// scheduler request it describes. Ref and Done are left for the caller;
+// defaultPower applies when Power is omitted. Errors are
+// ValidationExceptions naming the field.
+func (in SendDownlinkInput) Request(reg *region.Region, defaultPower int8) (scheduler.Request, error) {
+	var req scheduler.Request
+	phy, err := base64.StdEncoding.DecodeString(in.PHYPayload)
+	if err != nil {
+		return req, apierr.Newf(apierr.Validation, "PHYPayload", "not base64: %v", err)
+	}
+	if len(phy) == 0 || len(phy) > hal.MaxPayload {
+		return req, apierr.Newf(apierr.Validation, "PHYPayload", "%d bytes: want 1 to %d", len(phy), hal.MaxPayload)
+	}
+	if in.Frequency == 0 {
+		return req, apierr.Newf(apierr.Validation, "Frequency", "required, in Hz")
+	}
+	if in.Frequency < 100_000_000 || in.Frequency > 1_100_000_000 {
+		return req, apierr.Newf(apierr.Validation, "Frequency", "%d Hz: want a frequency in Hz (100 MHz to 1.1 GHz)", in.Frequency)
+	}
+	var dr hal.DataRate
+	switch {
+	case in.DataRate != nil && in.Datr != "":
+		return req, apierr.Newf(apierr.Validation, "DataRate", "give DataRate or Datr, not both")
+	case in.DataRate != nil:
+		if in.CodeRate != "" {
+			return req, apierr.Newf(apierr.Validation, "CodeRate", "goes with Datr only")
+		}
+		if dr, err = reg.DataRate(*in.DataRate); err != nil {
+			return req, apierr.Newf(apierr.Validation, "DataRate", "%v", err)
+		}
+	case in.Datr != "":
+		cr := hal.CR4_5
+		if in.CodeRate != "" {
+			if cr, err = hal.ParseCodeRate(in.CodeRate); err != nil {
+				return req, apierr.Newf(apierr.Validation, "CodeRate", "%v", err)
+			}
+		}
+		if dr, err = hal.ParseDatr(in.Datr, cr); err != nil {
+			return req, apierr.Newf(apierr.Validation, "Datr", "%v", err)
+		}
+	default:
+		return req, apierr.Newf(apierr.Validation, "DataRate", "required: DataRate (index) or Datr")
+	}
+	power := defaultPower
+	if in.Power != nil {
+		if *in.Power < -10 || *in.Power > 36 {
+			return req, apierr.Newf(apierr.Validation, "Power", "%d dBm: want -10 to 36", *in.Power)
+		}
+		power = int8(*in.Power)
+	}
+	chain := 0
+	if in.RfChain != nil {
+		if *in.RfChain < 0 || *in.RfChain > 1 {
+			return req, apierr.Newf(apierr.Validation, "RfChain", "%d: want 0 or 1", *in.RfChain)
+		}
+		chain = *in.RfChain
+	}
+	invert := true
+	if in.InvertIQ != nil {
+		invert = *in.InvertIQ
+	}
+	t := in.Timing
+	n := 0
+	if t.Tmst != nil {
+		n++
+		req.Timing = scheduler.Timing{Mode: scheduler.AtCount, Count: hal.Count(*t.Tmst)}
+		req.Class = scheduler.ClassA
+	}
+	if t.GPSTime != nil {
+		n++
+		if *t.GPSTime <= 0 {
+			return req, apierr.Newf(apierr.Validation, "Timing.GPSTime", "want milliseconds since the GPS epoch")
+		}
+		req.Timing = scheduler.Timing{Mode: scheduler.AtGPSTime, GPSTime: time.Duration(*t.GPSTime) * time.Millisecond}
+		req.Class = scheduler.ClassB
+	}
+	if t.Immediate {
+		n++
+		req.Timing = scheduler.Timing{Mode: scheduler.ASAP}
+		req.Class = scheduler.ClassC
+	}
+	if n != 1 {
+		return req, apierr.Newf(apierr.Validation, "Timing", "give exactly one of Tmst, GPSTime, Immediate (got %d)", n)
+	}
+	switch in.Class {
+	case "":
+	case "A":
+		req.Class = scheduler.ClassA
+	case "B":
+		req.Class = scheduler.ClassB
+	case "C":
+		req.Class = scheduler.ClassC
+	default:
+		return req, apierr.Newf(apierr.Validation, "Class", "%q: want A, B or C", in.Class)
+	}
+	req.Packet = hal.TxPacket{Payload: phy, Frequency: in.Frequency, RFChain: uint8(chain), Power: power,
+		DataRate: dr, InvertIQ: invert, NoCRC: true}
+	if err := req.Packet.Validate(); err != nil {
+		return req, apierr.Newf(apierr.Validation, "", "%v", err)
+	}
+	req.Origin = "mqtt"
+	return req, nil
+}
+
+// String summarises the input for logs (no payload).
+func (in SendDownlinkInput) String() string {
+	return fmt.Sprintf("SendDownlink %d Hz dr=%v datr=%q", in.Frequency, in.DataRate, in.Datr)
+}
