@@ -47,8 +47,10 @@ cross: deps
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(DIST)/lgw-linux-arm64 ./cmd/lgw
 	@ls -l $(DIST)/lgw-linux-armv6 $(DIST)/lgw-linux-armv7 $(DIST)/lgw-linux-arm64 | awk '{printf "%-28s %10d bytes\n", $$9, $$5}'
 
-demo: build
-	./bin/lgw run --config examples/sim.toml
+# The agent on the simulator with an in-process broker and a scripted
+# network server; it ends by itself after about a minute.
+demo: deps
+	$(GO) run ./cmd/lgw-demo
 
 clean:
 	rm -rf bin $(DIST) .cache

@@ -19,6 +19,7 @@ import (
 	"github.com/lgwagent/lgw/config"
 	"github.com/lgwagent/lgw/control"
 	"github.com/lgwagent/lgw/hal"
+	lgwmqtt "github.com/lgwagent/lgw/mqtt"
 	"github.com/lgwagent/lgw/multicast"
 	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
@@ -72,6 +73,10 @@ type Agent struct {
 	mqttCounters func() (published, dropped, reconnects uint64)
 	events       hub
 	ctl          *control.Server
+	mc           *multicast.Manager
+	mq           *lgwmqtt.Client
+	restartMu    sync.Mutex
+	runCtx       context.Context
 	mcSentMu     sync.Mutex
 	mcSentBy     map[string]uint64
 
@@ -308,6 +313,7 @@ func (a *Agent) handleUplink(p hal.RxPacket, now time.Time) {
 	a.log.Info("uplink", zap.Float64("freq_mhz", float64(p.Frequency)/1e6), zap.String("datr", p.DataRate.Datr()),
 		zap.Int("size", len(p.Payload)), zap.Stringer("crc", p.CRC), zap.Float32("rssi", p.RSSIChannel),
 		zap.Float32("snr", p.SNR), zap.Uint32("tmst", uint32(p.Count)))
+	a.publishUplink(p)
 	a.mu.Lock()
 	sinks := a.uplinks
 	a.mu.Unlock()

@@ -12,7 +12,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -20,15 +19,12 @@ import (
 	"time"
 
 	lwgps "github.com/brocaar/lorawan/gps"
-	mochi "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/hooks/auth"
-	"github.com/mochi-mqtt/server/v2/listeners"
-	"go.uber.org/zap"
 
 	"github.com/lgwagent/lgw/agent"
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/config"
 	"github.com/lgwagent/lgw/logging"
+	"github.com/lgwagent/lgw/mqtt/broker"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -45,12 +41,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	broker, addr, err := startBroker()
+	b, err := broker.Start(broker.Options{})
 	if err != nil {
 		fmt.Fprintf(stderr, "lgw-demo: broker: %v\n", err)
 		return 1
 	}
-	defer broker.Close()
+	defer b.Stop()
+	addr := b.Addr()
 
 	state, err := os.MkdirTemp("", "lgw-demo-")
 	if err != nil {
@@ -124,18 +121,3 @@ func demoClock(lead time.Duration) clock.Clock {
 	off := 128*time.Second - lead - intoPeriod
 	return clock.Offset(clock.Real(), off)
 }
-
-func startBroker() (*mochi.Server, string, error) {
-	s := mochi.New(&mochi.Options{InlineClient: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err := s.AddHook(new(auth.AllowHook), nil); err != nil {
-		return nil, "", err
-	}
-	l := listeners.NewTCP(listeners.Config{ID: "demo", Address: "127.0.0.1:0"})
-	if err := s.AddListener(l); err != nil {
-		return nil, "", err
-	}
-	go func() { _ = s.Serve() }()
-	return s, l.Address(), nil
-}
-
-var _ = zap.NewNop

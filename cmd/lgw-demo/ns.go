@@ -166,12 +166,15 @@ func (n *networkServer) handle(_ paho.Client, m paho.Message) {
 		}
 		if json.Unmarshal(m.Payload(), &s) == nil && s.Online {
 			n.mu.Lock()
-			if n.gateway == "" {
+			first := n.gateway == ""
+			if first {
 				n.gateway = gw
 				close(n.online)
 			}
 			n.mu.Unlock()
-			n.printf("gateway %s online", gw)
+			if first {
+				n.printf("gateway %s online", gw)
+			}
 		}
 	case "rsp":
 		var r rsp
@@ -277,7 +280,7 @@ func (n *networkServer) printStats(b []byte) {
 	}
 	n.mu.Lock()
 	n.statsSeen++
-	if v, ok := s["beacons_sent"].(float64); ok {
+	if v, ok := s["beacons"].(float64); ok {
 		n.beacons = v
 	}
 	n.mu.Unlock()
