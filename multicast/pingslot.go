@@ -1,10 +1,12 @@
 package multicast
 
 import (
-	"crypto/aes"
-	"encoding/binary"
 	"fmt"
 	"time"
+
+	"github.com/brocaar/lorawan"
+
+	"github.com/lgwagent/lgw/scheduler"
 )
 
 // Class B timing (spec-classb-multicast.md §1.1).
@@ -21,26 +23,18 @@ const (
 
 // PingOffset returns the ping offset of addr in the beacon period that
 // starts at GPS second beaconTime, for a period of pingPeriod slots
-// (TS001 1.0.4 §11.2, spec-classb-multicast.md §1.3): AES-128 with a zero
-// key of beaconTime (4 bytes LE) | addr as a 32-bit value (4 bytes LE) |
-// 8 zero bytes; offset = (rand[0] + 256·rand[1]) mod pingPeriod. addr is
-// the address as written (MSB first, "26011BDA").
-//
-// The scheduler computes the same for its own class B queue; the two
-// copies agree on the spec's vectors (pingslot_test.go).
+// (TS001 1.0.4 §11.2, spec-classb-multicast.md §1.3). addr is the address
+// as written (MSB first, "26011BDA"). The computation is the scheduler's
+// (scheduler.PingOffset); this adds the multicast period rule.
 func PingOffset(beaconTime uint32, addr [4]byte, pingPeriod int) (int, error) {
 	if err := checkPingSlotPeriod(pingPeriod); err != nil {
 		return 0, err
 	}
-	c, err := aes.NewCipher(make([]byte, 16))
+	off, err := scheduler.PingOffset(lorawan.DevAddr(addr), time.Duration(beaconTime)*time.Second, pingPeriod)
 	if err != nil {
 		return 0, fmt.Errorf("ping offset: %w", err)
 	}
-	var in, out [16]byte
-	binary.LittleEndian.PutUint32(in[0:4], beaconTime)
-	binary.LittleEndian.PutUint32(in[4:8], binary.BigEndian.Uint32(addr[:]))
-	c.Encrypt(out[:], in[:])
-	return (int(out[0]) + 256*int(out[1])) % pingPeriod, nil
+	return off, nil
 }
 
 // NextPingSlot returns the GPS time (since the GPS epoch) at which the
