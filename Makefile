@@ -1,7 +1,8 @@
 # lgw: build, test, cross-compile, demo. `make help` lists the targets.
 SHELL   := /bin/bash
 GO      ?= go
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# A release tag vX.Y.Z gives X.Y.Z; otherwise 0.0.0~dev (dpkg needs a leading digit).
+VERSION ?= $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null | sed 's/^v//' | grep . || echo 0.0.0~dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 DIST    := dist
