@@ -132,9 +132,17 @@ func (a *Agent) Sessions(ctx context.Context) ([]control.Session, error) {
 		timeout := time.Duration(s.LoRaWAN.SessionTimeout) * time.Second
 		out = append(out, control.Session{GroupID: g.Id, Class: g.LoRaWAN.DlClass, State: s.State, Start: start,
 			End: start.Add(timeout), Timeout: timeout, DR: s.LoRaWAN.DlDr, Freq: s.LoRaWAN.DlFreq,
-			PingSlotPeriod: s.LoRaWAN.PingSlotPeriod, Sent: int(a.mcSent(g.Id))})
+			PingSlotPeriod: s.LoRaWAN.PingSlotPeriod, Queued: a.mcQueued(g.Id), Sent: int(a.mcSent(g.Id))})
 	}
 	return out, nil
+}
+
+// mcQueued returns the messages a group has waiting.
+func (a *Agent) mcQueued(id string) int {
+	if a.mc == nil {
+		return 0
+	}
+	return a.mc.Queued(id)
 }
 
 // Stats returns the counters for `lgw stats`.

@@ -72,6 +72,7 @@ func TestMosquittoMulticastSession(t *testing.T) {
 	// Wait for the first report, then take the broker down for a few
 	// seconds while the session keeps sending.
 	s1.waitFor(t, "/down", 1, 30*time.Second)
+	checkGroupsAndSessions(t, d.socket)
 	s1.stop()
 	if err := m.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -168,5 +169,35 @@ func waitMQTTConnected(t *testing.T, socket string, within time.Duration) {
 			t.Fatalf("lgw did not reconnect to the broker within %v (last status: %s %v)", within, out, err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// checkGroupsAndSessions reads the live session through the field CLI.
+func checkGroupsAndSessions(t *testing.T, socket string) {
+	t.Helper()
+	out, err := osexec.Command(lgwBin, "groups", "--socket", socket, "--json").Output()
+	if err != nil {
+		t.Fatalf("lgw groups: %v", err)
+	}
+	if strings.Contains(string(out), "2b7e1516") || strings.Contains(string(out), "3c4fcf09") {
+		t.Fatalf("lgw groups shows a key: %s", out)
+	}
+	var groups []map[string]any
+	if err := json.Unmarshal(out, &groups); err != nil || len(groups) != 1 || groups[0]["id"] != "e2e-c" ||
+		groups[0]["has_keys"] != true || groups[0]["status"] != "Active" {
+		t.Fatalf("lgw groups: %v %s", err, out)
+	}
+	out, err = osexec.Command(lgwBin, "sessions", "--socket", socket, "--json").Output()
+	if err != nil {
+		t.Fatalf("lgw sessions: %v", err)
+	}
+	var sessions []map[string]any
+	if err := json.Unmarshal(out, &sessions); err != nil || len(sessions) != 1 || sessions[0]["state"] != "Active" ||
+		sessions[0]["sent"].(float64) < 1 || sessions[0]["freq"] != 869525000.0 {
+		t.Fatalf("lgw sessions: %v %s", err, out)
+	}
+	// One of the four messages was reported sent, so at most three wait.
+	if q := sessions[0]["queued"].(float64); q > 3 {
+		t.Fatalf("lgw sessions: %v queued after a report: %s", q, out)
 	}
 }

@@ -536,3 +536,14 @@ func (m *Manager) SendDataToMulticastGroup(ctx context.Context, in SendDataInput
 }
 
 var _ API = (*Manager)(nil)
+
+// Queued returns how many messages of a group wait to be sent, the one in
+// flight included (0 for an unknown group).
+func (m *Manager) Queued(id string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if g, ok := m.groups[id]; ok {
+		return len(g.queue)
+	}
+	return 0
+}
