@@ -1,6 +1,7 @@
 package board
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"periph.io/x/host/v3/gpioioctl"
 	"periph.io/x/host/v3/sysfs"
 
+	"github.com/lgwagent/lgw/gps"
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/hal/sim"
 	"github.com/lgwagent/lgw/sx1302"
@@ -155,7 +157,40 @@ func openSX1302(p Params, b *Board, w sx1302Wiring) (Hardware, error) {
 		closeAll()
 		return Hardware{}, err
 	}
-	return Hardware{Concentrator: d, Close: closeAll}, nil
+	hw := Hardware{Concentrator: d, Close: closeAll}
+	if p.GPSDevice != "" {
+		if err := openGPS(p, d, &hw); err != nil {
+			closeAll()
+			return Hardware{}, err
+		}
+	}
+	return hw, nil
+}
+
+// openGPS starts an NMEA receiver on the GPS serial port, paired with the
+// concentrator's PPS latch; Close stops it.
+func openGPS(p Params, conc hal.Concentrator, hw *Hardware) error {
+	port, err := gps.OpenSerial(p.GPSDevice, 9600)
+	if err != nil {
+		return err
+	}
+	r := gps.New(port, conc.PPSCounter, p.Log.Named("gps"))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := r.Run(ctx); err != nil {
+			p.Log.Error("gps receiver stopped", zap.Error(err))
+		}
+	}()
+	closeBoard := hw.Close
+	hw.GPS = r
+	hw.Close = func() error {
+		cancel()
+		<-done
+		return closeBoard()
+	}
+	return nil
 }
 
 // gpioLine finds a line by its kernel name on the GPIO character devices.

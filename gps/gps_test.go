@@ -3,30 +3,20 @@ package gps
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	lwgps "github.com/brocaar/lorawan/gps"
-	"golang.org/x/sys/unix"
 
+	"github.com/lgwagent/lgw/gps/gpstest"
 	"github.com/lgwagent/lgw/hal"
 )
 
-// sentence adds the NMEA checksum to body (the text between $ and *).
-func sentence(body string) string {
-	var x byte
-	for i := 0; i < len(body); i++ {
-		x ^= body[i]
-	}
-	return fmt.Sprintf("$%s*%02X", body, x)
-}
-
-func rmc(hms, date, validity string) string {
-	return sentence("GPRMC," + hms + "," + validity + ",4851.3960,N,00221.1320,E,0.0,0.0," + date + ",,,A")
-}
+var (
+	sentence = gpstest.Sentence
+	rmc      = gpstest.RMC
+)
 
 // latches returns a LatchFunc that gives the values in turn.
 func latches(vals ...hal.Count) LatchFunc {
@@ -92,27 +82,8 @@ func TestPairsEachSecondWithItsPulse(t *testing.T) {
 	}
 }
 
-// openPTY returns the master side of a pseudo-terminal and the path of
-// its slave, which OpenSerial opens like a serial port.
-func openPTY(t *testing.T) (*os.File, string) {
-	t.Helper()
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
-	}
-	t.Cleanup(func() { m.Close() })
-	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatal(err)
-	}
-	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m, fmt.Sprintf("/dev/pts/%d", n)
-}
-
 func TestSerialEndToEnd(t *testing.T) {
-	master, slave := openPTY(t)
+	master, slave := gpstest.OpenPTY(t)
 	port, err := OpenSerial(slave, 9600)
 	if err != nil {
 		t.Fatal(err)
