@@ -179,7 +179,7 @@ func FineTimestamp(in FineInput) (uint32, error) {
 	if ns < 0 || ns > 1e9 || math.IsNaN(ns) {
 		return 0, ErrFineTooLate
 	}
-	return uint32(ns), nil
+	return uint32(math.Round(ns)), nil
 }
 
 // PayloadSymbols is the LoRa symbol count after the preamble and sync word

@@ -173,4 +173,5 @@ func TestPrecisionCorrection(t *testing.T) {
 	}
 }
 
-func trunc(f float64) uint32 { return uint32(f) }
+// trunc is the nearest ns, as FineTimestamp rounds.
+func trunc(f float64) uint32 { return uint32(math.Round(f)) }
