@@ -16,6 +16,11 @@ func (d *Dev) configure() error {
 		RadioFERSSIBBAlphaB, 3, RadioFERSSIDecAlphaB, 7, RadioFERSSIDBDefB, 23, RadioFERSSIDecDefB, 66,
 		RadioFEDCNotchB, 1, RadioFEHostFilterB, 0x0B,
 	}
+	if d.fine {
+		// Precision mode: early latch and up to 32 metric pairs per record
+		// (rxtx §1.6, bringup §5.1).
+		fv = append(fv, RxTopLegacyTimestamp, 0, RxTopMaxTSMetrics, 32, RxTopTimestampEnable, 1, RxTopTimestampNbSymb, 0)
+	}
 	// Channelizer: radio selection and IF of chains 0-7 (13-bit two's
 	// complement, 488.28125 Hz per LSB, MSB field 5 bits).
 	sel, mask := 0, 0

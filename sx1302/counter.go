@@ -25,7 +25,12 @@ func (d *Dev) readCounters() (inst, pps uint32, err error) {
 			return 0, 0, err
 		}
 	}
-	return binary.BigEndian.Uint32(b[4:]), binary.BigEndian.Uint32(b[:4]), nil
+	inst, pps = binary.BigEndian.Uint32(b[4:]), binary.BigEndian.Uint32(b[:4])
+	if d.fine {
+		d.pps.add(pps)
+		d.lastPPS = pps
+	}
+	return inst, pps, nil
 }
 
 // widen turns a 32 MHz reading into the 32-bit µs counter: 27 bits of µs

@@ -41,11 +41,26 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte{0xA5, 0xC0, 0xFF})
 	f.Add(append([]byte{1, 2, 3}, record(5, 5)...))
 	d := fuzzDev(f)
+	// The same parser in precision mode with a full PPS history, so the
+	// metric bytes are read and the fine timestamp computed.
+	fine := fuzzDev(f)
+	fine.fine = true
+	for i := uint32(0); i < PPSHistory; i++ {
+		fine.pps.add(i * 32000000)
+	}
+	fine.lastPPS = 15 * 32000000
 	f.Fuzz(func(t *testing.T, buf []byte) {
-		d.queue = d.queue[:0]
-		d.parse(buf, 123456, 123456)
-		if len(d.queue)*minRecord > len(buf) {
-			t.Fatalf("%d packets from %d bytes", len(d.queue), len(buf))
+		for _, d := range []*Dev{d, fine} {
+			d.queue = d.queue[:0]
+			d.parse(buf, 123456, 123456)
+			if len(d.queue)*minRecord > len(buf) {
+				t.Fatalf("%d packets from %d bytes", len(d.queue), len(buf))
+			}
+			for _, p := range d.queue {
+				if p.HasFineTime && (p.CRC != hal.CRCOK || p.FineTime > 1e9 || !d.fine) {
+					t.Fatalf("fine time %d on %v", p.FineTime, p)
+				}
+			}
 		}
 	})
 }

@@ -75,6 +75,11 @@ type Opts struct {
 	// ChipVersions are the accepted COMMON_VERSION values (default 0x10
 	// SX1302, 0x12 SX1303).
 	ChipVersions []byte
+	// FineTimestamp enables precision mode and the fine timestamp
+	// (rxtx §1.6; SX1303 only: Start fails on an SX1302). It needs a GPS
+	// PPS: packets carry a fine time once 16 distinct PPS latches were
+	// seen, and the counter is then read at least every 250 ms.
+	FineTimestamp bool
 }
 
 // DefaultTxGains is the SX1250 reference design's TX gain table

@@ -172,12 +172,18 @@ func (d *Dev) decode(rec []byte, l int, ref hal.Count, ref27 uint32) (hal.RxPack
 	pkt27 := raw >> 5
 	count := uint32(ref) - ((ref27 - pkt27) & (1<<27 - 1))
 	var corr int32
-	if dr.Modulation == hal.FSK {
+	switch {
+	case dr.Modulation == hal.FSK:
 		corr = FSKCorrection(dr.BitRate)
-	} else {
+	case d.fine:
+		corr = PrecisionCorrection(dr, crcEn, l)
+	default:
 		corr = TimestampCorrection(dr, crcEn, l)
 	}
 	p.Count = hal.Count(count + uint32(corr))
+	if d.fine && dr.Modulation == hal.LoRa {
+		d.fineTime(&p, rec, l, raw, sf)
+	}
 	p.Payload = append([]byte(nil), payload...)
 	return p, true
 }

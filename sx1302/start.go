@@ -22,6 +22,9 @@ var (
 	ErrFirmwareReadback = errors.New("firmware read-back mismatch")
 	// ErrFirmwareVersion: the MCU reported another firmware version.
 	ErrFirmwareVersion = errors.New("unexpected firmware version")
+	// ErrFineNeedsSX1303: Opts.FineTimestamp was set on an SX1302
+	// (bringup §5.1).
+	ErrFineNeedsSX1303 = errors.New("the fine timestamp needs an SX1303; this chip is an SX1302 (OTP model byte 0xD0 is not 0x03)")
 	// ErrHandshake: an MCU did not reach the expected status in time.
 	ErrHandshake = errors.New("mcu handshake timeout")
 	// ErrParity: the MCU flagged a program-memory parity error.
@@ -98,6 +101,17 @@ func (d *Dev) bringUp(ctx context.Context) error {
 	if err := d.bus.set(CommonHostRadioCtrl, 0); err != nil {
 		return err
 	}
+	// Identity before configuration: precision mode depends on the model.
+	if err := d.readIdentity(); err != nil {
+		return err
+	}
+	d.fine, d.pps, d.lastPPS = false, ppsRing{}, 0
+	if d.opts.FineTimestamp {
+		if !d.sx1303 {
+			return fmt.Errorf("sx1302 opts: fine_timestamp: %w", ErrFineNeedsSX1303)
+		}
+		d.fine = true
+	}
 	if err := d.configure(); err != nil {
 		return err
 	}
@@ -121,9 +135,6 @@ func (d *Dev) bringUp(ctx context.Context) error {
 		}
 	}
 	if err := d.setAll(TimestampGPSEn, 1, TimestampGPSPol, 1, GPIOOutL, 1); err != nil {
-		return err
-	}
-	if err := d.readIdentity(); err != nil {
 		return err
 	}
 	d.chip.Firmware = map[string]string{"agc": strconv.Itoa(AGCVersionSX1250), "arb": strconv.Itoa(ARBVersion)}

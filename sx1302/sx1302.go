@@ -37,8 +37,9 @@ const rxBufSize = 4096
 type Stats struct {
 	// Received counts packets parsed; Corrupt records skipped (bad sync,
 	// checksum, range or truncation); Dropped packets lost to a full
-	// queue; BadCRC payloads whose CRC disagreed with the record.
-	Received, Corrupt, Dropped, BadCRC uint64
+	// queue; BadCRC payloads whose CRC disagreed with the record;
+	// NoFineTime LoRa packets without a fine timestamp in precision mode.
+	Received, Corrupt, Dropped, BadCRC, NoFineTime uint64
 }
 
 // Dev is an SX1302/SX1303 concentrator.
@@ -53,6 +54,12 @@ type Dev struct {
 	started bool
 	chip    hal.ChipInfo
 	sx1303  bool
+	// fine: precision mode is on (Opts.FineTimestamp on an SX1303); pps
+	// the distinct PPS latches for it; lastPPS the latch of the last
+	// counter read.
+	fine    bool
+	pps     ppsRing
+	lastPPS uint32
 	stats   Stats
 	// counter widening (rxtx §1.5): last 27-bit µs reading and wrap count
 	last27  uint32
@@ -114,7 +121,12 @@ func (d *Dev) Start(ctx context.Context) error {
 		zap.String("agc", d.chip.Firmware["agc"]), zap.String("arb", d.chip.Firmware["arb"]))
 	d.wg.Add(2)
 	go d.loop(d.opts.PollInterval, d.poll)
-	go d.loop(d.opts.CounterInterval, func() {
+	every := d.opts.CounterInterval
+	if d.opts.FineTimestamp {
+		// Every PPS latch must be seen for the history (rxtx §1.6).
+		every = min(every, finePPSRead)
+	}
+	go d.loop(every, func() {
 		if _, err := d.Counter(); err != nil {
 			d.log.Warn("sx1302 counter read failed", zap.Error(err))
 		}
@@ -189,7 +201,7 @@ func (d *Dev) Stats() Stats {
 func (d *Dev) Capabilities() hal.Capabilities {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	c := hal.Capabilities{RFChains: 2, IFChains: 10, FineTimestamp: false,
+	c := hal.Capabilities{RFChains: 2, IFChains: 10, FineTimestamp: d.fine,
 		TxStartDelay: 1500 * time.Microsecond, ProgramTime: d.program}
 	for i := 0; i < 2; i++ {
 		if i < d.opts.TxChains {

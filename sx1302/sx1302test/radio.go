@@ -107,8 +107,15 @@ func (c *Chip) placeIF(p hal.RxPacket) (byte, bool) {
 // EncodeRecord builds an RX buffer record (rxtx §1.2) with timestamp
 // ticks, for an uplink on IF chain ch.
 func EncodeRecord(p hal.RxPacket, ch byte, ticks uint32, rssiOffset float32) []byte {
+	return EncodeRecordMetrics(p, ch, ticks, rssiOffset, nil)
+}
+
+// EncodeRecordMetrics is EncodeRecord with fine-timestamp metrics: with
+// any, the record carries len(metrics)/2 pairs and the "timing set" status
+// bit (rxtx §1.2).
+func EncodeRecordMetrics(p hal.RxPacket, ch byte, ticks uint32, rssiOffset float32, metrics []int8) []byte {
 	l := len(p.Payload)
-	rec := make([]byte, 0, 23+l)
+	rec := make([]byte, 0, 23+l+len(metrics))
 	crcEn := byte(0)
 	if p.CRC != hal.CRCNone {
 		crcEn = 1
@@ -126,10 +133,17 @@ func EncodeRecord(p hal.RxPacket, ch byte, ticks uint32, rssiOffset float32) []b
 	if p.CRC == hal.CRCBad {
 		status = 1
 	}
+	n := len(metrics) / 2
+	if n > 0 {
+		status |= 0x10
+	}
 	raw := func(v float32) byte { return byte(int(math.Round(float64(v - rssiOffset)))) }
 	crc := sx1302.LoRaCRC(p.Payload)
 	rec = append(rec, status, byte(int8(math.Round(float64(p.SNR*4)))), raw(p.RSSIChannel), raw(p.RSSISignal), 0, 0,
-		byte(ticks), byte(ticks>>8), byte(ticks>>16), byte(ticks>>24), byte(crc), byte(crc>>8), 0)
+		byte(ticks), byte(ticks>>8), byte(ticks>>16), byte(ticks>>24), byte(crc), byte(crc>>8), byte(n))
+	for _, m := range metrics[:2*n] {
+		rec = append(rec, byte(m))
+	}
 	var sum byte
 	for _, b := range rec {
 		sum += b
@@ -138,16 +152,22 @@ func EncodeRecord(p hal.RxPacket, ch byte, ticks uint32, rssiOffset float32) []b
 }
 
 // encode turns an injected uplink into a record: the chip latches the end
-// of the packet plus the pipeline delay the driver's correction removes.
+// of the packet plus the pipeline delay the driver's correction removes;
+// in precision mode it latches earlier and adds timestamp metrics.
 func (c *Chip) encode(u uplink) ([]byte, bool) {
 	ch, ok := c.placeIF(u.p)
 	if !ok {
 		return nil, false
 	}
-	t := c.ticks(u.at) - uint32(c.correction(u.p))*32
 	if u.p.RSSISignal == 0 {
 		u.p.RSSISignal = u.p.RSSIChannel
 	}
+	if c.precision() && u.p.DataRate.Modulation == hal.LoRa {
+		// The latch, unwrapped (ticks since origin) for the metrics.
+		full := u.at.Sub(c.origin).Nanoseconds()*4/125 - 32*int64(sx1302.PrecisionCorrection(u.p.DataRate, u.p.CRC != hal.CRCNone, len(u.p.Payload)))
+		return EncodeRecordMetrics(u.p, ch, uint32(full), c.cfg.RSSIOffset, c.metrics(u, full, c.chainIF(ch))), true
+	}
+	t := c.ticks(u.at) - uint32(c.correction(u.p))*32
 	return EncodeRecord(u.p, ch, t, c.cfg.RSSIOffset), true
 }
 
