@@ -16,9 +16,10 @@ import (
 	"github.com/lgwagent/lgw/scheduler"
 )
 
-// Lead is the time before an emission at which the transmitter programs
-// the simulator, and the least time ahead it admits.
-const Lead = 50 * time.Millisecond
+// DefaultLead is the time before an emission at which the transmitter
+// programs the simulator, and the least time ahead it admits, unless
+// Transmitter.Lead says otherwise.
+const DefaultLead = 50 * time.Millisecond
 
 // Transmitter is a faithful minimal scheduler on one RF chain of a
 // simulated concentrator: it admits ASAP requests within their window
@@ -32,6 +33,9 @@ type Transmitter struct {
 	// OnSend, when set, is called just before a packet goes to the
 	// simulator (the crash test logs emissions there).
 	OnSend func(ref string, p hal.TxPacket)
+	// Lead replaces DefaultLead when set before the first Schedule (the
+	// crash test, on a loaded host's real clock, wants more room).
+	Lead time.Duration
 
 	mu        sync.Mutex
 	busyUntil time.Time
@@ -47,7 +51,7 @@ type item struct {
 
 // New returns a transmitter on a started simulator.
 func New(clk clock.Clock, s *sim.Sim) *Transmitter {
-	return &Transmitter{clk: clk, sim: s, items: map[string]*item{}}
+	return &Transmitter{clk: clk, sim: s, items: map[string]*item{}, Lead: DefaultLead}
 }
 
 // Schedule admits a request or refuses it with a *scheduler.RefusalError.
@@ -68,7 +72,7 @@ func (t *Transmitter) Schedule(req scheduler.Request) error {
 	var start time.Time
 	switch req.Timing.Mode {
 	case scheduler.ASAP:
-		start = now.Add(Lead)
+		start = now.Add(t.Lead)
 		if req.Timing.NotBefore.After(start) {
 			start = req.Timing.NotBefore
 		}
@@ -80,8 +84,8 @@ func (t *Transmitter) Schedule(req scheduler.Request) error {
 		}
 	case scheduler.AtGPSTime:
 		start = time.Time(gps.NewTimeFromTimeSinceGPSEpoch(req.Timing.GPSTime))
-		if start.Before(now.Add(Lead)) {
-			return scheduler.Refuse(scheduler.TooLate, "starts in %s, lead %s", start.Sub(now), Lead)
+		if start.Before(now.Add(t.Lead)) {
+			return scheduler.Refuse(scheduler.TooLate, "starts in %s, lead %s", start.Sub(now), t.Lead)
 		}
 		if start.Before(t.busyUntil) {
 			return scheduler.Refuse(scheduler.CollisionPacket, "chain busy until %s", t.busyUntil)
@@ -92,7 +96,7 @@ func (t *Transmitter) Schedule(req scheduler.Request) error {
 	t.busyUntil = start.Add(air)
 	it := &item{req: req, start: start}
 	t.items[req.Ref] = it
-	it.timer = t.clk.AfterFunc(start.Add(-Lead).Sub(now), func() { t.handOff(it) })
+	it.timer = t.clk.AfterFunc(start.Add(-t.Lead).Sub(now), func() { t.handOff(it) })
 	return nil
 }
 
@@ -103,12 +107,12 @@ func (t *Transmitter) handOff(it *item) {
 		return
 	}
 	now := t.clk.Now()
-	if now.Add(Lead / 2).After(it.start) {
+	if now.Add(t.Lead / 2).After(it.start) {
 		// The timer fired too late to program the chip (a loaded host on
 		// the real clock): an ASAP item takes the next free start in its
 		// window, as a scheduler would; a timed one is too late.
 		air, _ := it.req.Packet.TimeOnAir()
-		start := now.Add(Lead)
+		start := now.Add(t.Lead)
 		if t.busyUntil.After(start) {
 			start = t.busyUntil
 		}
@@ -116,7 +120,7 @@ func (t *Transmitter) handOff(it *item) {
 		if it.req.Timing.Mode == scheduler.ASAP && (na.IsZero() || !start.After(na)) {
 			it.start = start
 			t.busyUntil = start.Add(air)
-			it.timer = t.clk.AfterFunc(start.Add(-Lead).Sub(now), func() { t.handOff(it) })
+			it.timer = t.clk.AfterFunc(start.Add(-t.Lead).Sub(now), func() { t.handOff(it) })
 			t.mu.Unlock()
 			return
 		}
@@ -144,6 +148,11 @@ func (t *Transmitter) handOff(it *item) {
 				res = scheduler.Result{Ref: it.req.Ref, Code: scheduler.Sent, Start: e.StartMicros, Count: e.Start,
 					UTC: e.StartTime.UTC(), GPSTime: gps.Time(e.StartTime).TimeSinceGPSEpoch(), HasTime: true, Packet: p}
 			}
+		}
+		if res.Code != scheduler.Sent {
+			// A missed trigger stays armed, as on the chip: free the chain
+			// as a scheduler does, or every later send finds it busy.
+			_ = t.sim.AbortTx(p.RFChain)
 		}
 		t.finish(it, res)
 	})
