@@ -49,6 +49,8 @@ type Params struct {
 	RSSIOffset float64
 	// GPSDevice is the GPS serial port (empty: none).
 	GPSDevice string
+	// FineTimestamp turns on SX1303 precision timestamps.
+	FineTimestamp bool
 	// Sim configures the simulated concentrator.
 	Sim SimParams
 }

@@ -83,7 +83,8 @@ func sx1302Opts(p Params, b *Board) (sx1302.Opts, error) {
 	if p.RSSIOffset != 0 {
 		off = float32(p.RSSIOffset)
 	}
-	return sx1302.Opts{FirmwareDir: p.FirmwareDir, Plan: plan, RSSIOffset: off, TxFreq: b.TxFreq}, nil
+	return sx1302.Opts{FirmwareDir: p.FirmwareDir, Plan: plan, RSSIOffset: off, TxFreq: b.TxFreq,
+		FineTimestamp: p.FineTimestamp}, nil
 }
 
 func openSX1302(p Params, b *Board, w sx1302Wiring) (Hardware, error) {

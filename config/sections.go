@@ -17,6 +17,9 @@ type Concentrator struct {
 	RSSIOffset float64 `toml:"rssi_offset"`
 	// GPSDevice is the GPS serial port ("/dev/serial0"); empty: no GPS.
 	GPSDevice string `toml:"gps_device"`
+	// FineTimestamp turns on the SX1303's precision timestamps (fine time
+	// in ns since the PPS on each uplink); refused on an SX1302.
+	FineTimestamp bool `toml:"fine_timestamp"`
 	// Sim configures the simulated concentrator (board "sim").
 	Sim Sim `toml:"sim"`
 }
