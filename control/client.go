@@ -148,32 +148,17 @@ func (c *Client) Tail(ctx context.Context, fn func(Event) error) error {
 	if err := c.send(CmdTail, nil); err != nil {
 		return ctxErr(ctx, err)
 	}
-	resp, err := c.receive()
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return ErrStreamClosed
-		}
-		return fmt.Errorf("tail: read the daemon's answer: %w", err)
-	}
-	if !resp.OK {
-		if resp.Error == nil {
-			return errors.New("tail: daemon answered not ok without an error")
-		}
-		return resp.Error
-	}
-	for {
+	// The first line acknowledges the subscription; events follow.
+	for first := true; ; first = false {
 		resp, err := c.receive()
 		if err != nil {
-			if ctx.Err() != nil {
+			switch {
+			case ctx.Err() != nil:
 				return nil
-			}
-			if errors.Is(err, io.ErrUnexpectedEOF) {
+			case errors.Is(err, io.ErrUnexpectedEOF):
 				return ErrStreamClosed
 			}
-			return fmt.Errorf("tail: %w", err)
+			return fmt.Errorf("tail: read from the daemon: %w", err)
 		}
 		if !resp.OK {
 			if resp.Error != nil {
@@ -181,7 +166,7 @@ func (c *Client) Tail(ctx context.Context, fn func(Event) error) error {
 			}
 			return errors.New("tail: daemon answered not ok without an error")
 		}
-		if resp.Event == nil {
+		if first || resp.Event == nil {
 			continue
 		}
 		if err := fn(*resp.Event); err != nil {
