@@ -60,6 +60,11 @@ func TestCLIAgainstRunningDaemon(t *testing.T) {
 			}
 		}},
 		{[]string{"log-level", "debug"}, nil, nil},
+		{[]string{"status"}, nil, func(t *testing.T, v any) {
+			if lvl := v.(map[string]any)["log_level"]; lvl != "debug" {
+				t.Errorf("log level after lgw log-level debug: %v", lvl)
+			}
+		}},
 		{[]string{"tx", "--freq", "869.525", "--datr", "SF9BW125", "--power", "14", "--size", "10"}, []string{"SENT"}, func(t *testing.T, v any) {
 			m := v.(map[string]any)
 			if m["code"] != "SENT" || m["freq"] != 869525000.0 {
