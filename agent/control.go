@@ -98,12 +98,12 @@ func (a *Agent) Groups(ctx context.Context) ([]control.Group, error) {
 	if a.mcast == nil {
 		return nil, apierr.Wrap(apierr.InternalServer, ErrStopped, "multicast")
 	}
-	l, err := a.mcast.ListMulticastGroups(ctx)
+	l, err := multicast.ListAll(ctx, a.mcast)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]control.Group, 0, len(l.List))
-	for _, g := range l.List {
+	out := make([]control.Group, 0, len(l))
+	for _, g := range l {
 		out = append(out, control.Group{ID: g.Id, McAddr: g.LoRaWAN.McAddr, Class: g.LoRaWAN.DlClass,
 			Region: g.LoRaWAN.RfRegion, HasKeys: g.LoRaWAN.HasKeys, NextFCnt: g.LoRaWAN.NextFCnt, Status: g.Status})
 	}
@@ -115,12 +115,12 @@ func (a *Agent) Sessions(ctx context.Context) ([]control.Session, error) {
 	if a.mcast == nil {
 		return nil, apierr.Wrap(apierr.InternalServer, ErrStopped, "multicast")
 	}
-	l, err := a.mcast.ListMulticastGroups(ctx)
+	l, err := multicast.ListAll(ctx, a.mcast)
 	if err != nil {
 		return nil, err
 	}
 	out := []control.Session{}
-	for _, g := range l.List {
+	for _, g := range l {
 		s, err := a.mcast.GetMulticastGroupSession(ctx, multicast.GroupIDInput{Id: g.Id})
 		if err != nil {
 			if apierr.KindOf(err) == apierr.Conflict || apierr.KindOf(err) == apierr.ResourceNotFound {

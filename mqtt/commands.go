@@ -183,9 +183,7 @@ func (c *Client) dispatch(ctx context.Context, op string, body []byte) (any, []s
 		r, err := call(ctx, body, b.GetMulticastGroup)
 		return r, nil, err
 	case OpListMulticastGroups:
-		r, err := call(ctx, body, func(ctx context.Context, _ empty) (multicast.ListGroupsOutput, error) {
-			return b.ListMulticastGroups(ctx)
-		})
+		r, err := call(ctx, body, b.ListMulticastGroups)
 		return r, nil, err
 	case OpDeleteMulticastGroup:
 		r, err := call(ctx, body, noOutput(b.DeleteMulticastGroup))

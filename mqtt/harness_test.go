@@ -66,8 +66,9 @@ func (f *fakeBackend) CreateMulticastGroup(_ context.Context, in multicast.Creat
 func (f *fakeBackend) GetMulticastGroup(_ context.Context, in multicast.GroupIDInput) (multicast.GroupOutput, error) {
 	return multicast.GroupOutput{Id: in.Id, Status: "NoSession", LoRaWAN: multicast.GroupLoRaWANOutput{RfRegion: "EU868", DlClass: "ClassC", McAddr: "01020304", HasKeys: true}}, f.rec("GetMulticastGroup", in)
 }
-func (f *fakeBackend) ListMulticastGroups(context.Context) (multicast.ListGroupsOutput, error) {
-	return multicast.ListGroupsOutput{List: []multicast.GroupOutput{{Id: "g1"}}}, f.rec("ListMulticastGroups", nil)
+func (f *fakeBackend) ListMulticastGroups(_ context.Context, in multicast.ListGroupsInput) (multicast.ListGroupsOutput, error) {
+	return multicast.ListGroupsOutput{MulticastGroupList: []multicast.GroupSummary{{Id: "g1"}},
+		List: []multicast.GroupOutput{{Id: "g1"}}}, f.rec("ListMulticastGroups", in)
 }
 func (f *fakeBackend) DeleteMulticastGroup(_ context.Context, in multicast.GroupIDInput) error {
 	return f.rec("DeleteMulticastGroup", in)

@@ -27,27 +27,70 @@ const (
 	ClassC = "ClassC"
 )
 
-// CreateGroupInput is the body of CreateMulticastGroup.
+// CreateGroupInput is the body of CreateMulticastGroup: the cloud API's
+// request (ClientRequestToken, Name, Description, Tags, LoRaWAN) with the
+// group Id, which the API returns and lgw also lets the caller choose.
 type CreateGroupInput struct {
 	// Id is the group's identifier; generated when empty.
-	Id      string       `json:"Id,omitempty"`
+	Id string `json:"Id,omitempty"`
+	// ClientRequestToken makes the call idempotent: the same token with
+	// the same body returns the first result, with another body it is a
+	// ConflictException. 1 to 64 of a-z A-Z 0-9 - _.
+	ClientRequestToken string `json:"ClientRequestToken,omitempty"`
+	// Name (at most 256 characters) and Description (at most 2048) are
+	// stored and returned.
+	Name        string `json:"Name,omitempty"`
+	Description string `json:"Description,omitempty"`
+	// Tags are stored and returned by GetMulticastGroup (at most 200).
+	Tags    []Tag        `json:"Tags,omitempty"`
 	LoRaWAN GroupLoRaWAN `json:"LoRaWAN"`
 }
 
-// GroupLoRaWAN is a group's LoRaWAN settings.
+// Tag is a key-value label of the cloud API.
+type Tag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+// GroupLoRaWAN is a group's LoRaWAN settings: the cloud API's
+// LoRaWANMulticast (RfRegion, DlClass, ParticipatingGateways,
+// DefaultSessionParameters) and lgw's extension fields for a group whose
+// frames the gateway builds (McAddr, keys, FCnt).
 type GroupLoRaWAN struct {
 	// RfRegion is a region name of the configuration (EU868, US915...).
 	RfRegion string `json:"RfRegion"`
 	// DlClass is ClassB or ClassC.
 	DlClass string `json:"DlClass"`
-	// McAddr is the multicast address, 8 hex digits.
-	McAddr string `json:"McAddr"`
+	// ParticipatingGateways is the cloud's gateway selection; a gateway
+	// stores and returns it but does not act on it.
+	ParticipatingGateways *ParticipatingGateways `json:"ParticipatingGateways,omitempty"`
+	// DefaultSessionParameters are the data rate and frequency a session
+	// takes when StartMulticastGroupSession omits them.
+	DefaultSessionParameters *DefaultSessionParameters `json:"DefaultSessionParameters,omitempty"`
+	// McAddr is the multicast address, 8 hex digits (lgw extension):
+	// required with keys; optional for a keyless group, whose ready
+	// frames then only need to share one address.
+	McAddr string `json:"McAddr,omitempty"`
 	// McNwkSKey and McAppSKey are the session keys, 32 hex digits each;
 	// both empty for a group whose downlinks arrive as ready PHYPayloads.
 	McNwkSKey string `json:"McNwkSKey,omitempty"`
 	McAppSKey string `json:"McAppSKey,omitempty"`
 	// FCnt is the first frame counter (default 0).
 	FCnt *uint32 `json:"FCnt,omitempty"`
+}
+
+// ParticipatingGateways is the cloud API's list of gateways for a group.
+type ParticipatingGateways struct {
+	GatewayList []string `json:"GatewayList"`
+	// TransmissionInterval is in ms (0 to 60000).
+	TransmissionInterval *int `json:"TransmissionInterval,omitempty"`
+}
+
+// DefaultSessionParameters are a group's session defaults.
+type DefaultSessionParameters struct {
+	DlDr *int `json:"DlDr,omitempty"`
+	// DlFreq is in Hz.
+	DlFreq *uint32 `json:"DlFreq,omitempty"`
 }
 
 // CreateGroupOutput answers CreateMulticastGroup.
@@ -62,19 +105,31 @@ type GroupIDInput struct {
 	Id string `json:"Id"`
 }
 
-// GroupOutput answers GetMulticastGroup. Keys are never included.
+// GroupOutput answers GetMulticastGroup: the cloud API's fields (Id,
+// Name, Description, Status, CreatedAt, LoRaWAN) plus Tags. Keys are
+// never included.
 type GroupOutput struct {
-	Id      string             `json:"Id"`
-	LoRaWAN GroupLoRaWANOutput `json:"LoRaWAN"`
-	// Status is the session state, or "NoSession".
+	Id          string `json:"Id"`
+	Name        string `json:"Name,omitempty"`
+	Description string `json:"Description,omitempty"`
+	// Status is the state of the group's session: NoSession, Scheduled,
+	// Active or Ended.
 	Status string `json:"Status"`
+	// CreatedAt is when the group was created, Unix seconds as the API
+	// writes timestamps (absent for groups stored by older versions).
+	CreatedAt *EpochSeconds      `json:"CreatedAt,omitempty"`
+	Tags      []Tag              `json:"Tags,omitempty"`
+	LoRaWAN   GroupLoRaWANOutput `json:"LoRaWAN"`
 }
 
 // GroupLoRaWANOutput is GroupLoRaWAN without the keys.
 type GroupLoRaWANOutput struct {
-	RfRegion string `json:"RfRegion"`
-	DlClass  string `json:"DlClass"`
-	McAddr   string `json:"McAddr"`
+	RfRegion                 string                    `json:"RfRegion"`
+	DlClass                  string                    `json:"DlClass"`
+	ParticipatingGateways    *ParticipatingGateways    `json:"ParticipatingGateways,omitempty"`
+	DefaultSessionParameters *DefaultSessionParameters `json:"DefaultSessionParameters,omitempty"`
+	// McAddr is empty for a keyless group created without one.
+	McAddr string `json:"McAddr,omitempty"`
 	// HasKeys says whether the agent encrypts (true) or takes ready
 	// PHYPayloads (false).
 	HasKeys bool `json:"HasKeys"`
@@ -82,8 +137,29 @@ type GroupLoRaWANOutput struct {
 	NextFCnt uint32 `json:"NextFCnt"`
 }
 
-// ListGroupsOutput answers ListMulticastGroups.
+// ListGroupsInput is the body of ListMulticastGroups.
+type ListGroupsInput struct {
+	// MaxResults is the page size, 0 to 250; 0 or absent means 250.
+	MaxResults *int `json:"MaxResults,omitempty"`
+	// NextToken is the NextToken of the previous page.
+	NextToken string `json:"NextToken,omitempty"`
+}
+
+// GroupSummary is one entry of MulticastGroupList.
+type GroupSummary struct {
+	Id   string `json:"Id"`
+	Name string `json:"Name,omitempty"`
+}
+
+// ListGroupsOutput answers ListMulticastGroups, one page in Id order.
 type ListGroupsOutput struct {
+	MulticastGroupList []GroupSummary `json:"MulticastGroupList"`
+	// NextToken is set when more groups follow.
+	NextToken string `json:"NextToken,omitempty"`
+	// List is the same page with every group's details.
+	//
+	// Deprecated: kept for one release for clients of lgw 0.x; use
+	// MulticastGroupList and GetMulticastGroup.
 	List []GroupOutput `json:"List"`
 }
 
@@ -99,9 +175,10 @@ type SessionLoRaWAN struct {
 	DlDr *int `json:"DlDr,omitempty"`
 	// DlFreq is in Hz.
 	DlFreq *uint32 `json:"DlFreq,omitempty"`
-	// SessionStartTime is RFC 3339 UTC.
-	SessionStartTime string `json:"SessionStartTime"`
-	// SessionTimeout is in seconds.
+	// SessionStartTime is RFC 3339; empty means the earliest allowed
+	// start (now + the configured minimum lead).
+	SessionStartTime string `json:"SessionStartTime,omitempty"`
+	// SessionTimeout is in seconds (default DefaultSessionTimeout).
 	SessionTimeout *int `json:"SessionTimeout,omitempty"`
 	// PingSlotPeriod is in slots (class B only).
 	PingSlotPeriod *int `json:"PingSlotPeriod,omitempty"`
@@ -172,7 +249,7 @@ type Report struct {
 type API interface {
 	CreateMulticastGroup(ctx context.Context, in CreateGroupInput) (CreateGroupOutput, error)
 	GetMulticastGroup(ctx context.Context, in GroupIDInput) (GroupOutput, error)
-	ListMulticastGroups(ctx context.Context) (ListGroupsOutput, error)
+	ListMulticastGroups(ctx context.Context, in ListGroupsInput) (ListGroupsOutput, error)
 	DeleteMulticastGroup(ctx context.Context, in GroupIDInput) error
 	StartMulticastGroupSession(ctx context.Context, in StartSessionInput) (SessionOutput, error)
 	GetMulticastGroupSession(ctx context.Context, in GroupIDInput) (SessionOutput, error)

@@ -42,7 +42,7 @@ func (m *Manager) deliver(reps []Report) {
 func baseReport(msg *message, g *group) Report {
 	r := Report{MessageId: msg.ID, GroupId: msg.Group, FCnt: msg.FCnt, FPort: msg.FPort, Duplicate: msg.Duplicate}
 	if g != nil {
-		r.McAddr = g.p.addr
+		r.McAddr = msgAddr(g, msg)
 		if g.p.hasKeys {
 			r.Payload = msg.Payload
 		} else {
@@ -241,7 +241,7 @@ func (m *Manager) dispatch(g *group, msg *message, now time.Time, reps []Report)
 	if g.p.class == ClassB {
 		class = scheduler.ClassB
 		after := max(gpsOf(now.Add(m.cfg.ClassBLead)), firstBeaconAtOrAfter(gpsOf(s.Start)), msg.notBefore)
-		slot, err = m.cfg.NextPingSlot(g.p.addr, after, s.PingSlotPeriod)
+		slot, err = m.cfg.NextPingSlot(msgAddr(g, msg), after, s.PingSlotPeriod)
 		if err == nil && !utcOf(slot).Before(end) {
 			err = fmt.Errorf("no ping slot before the session ends at %s", end.UTC().Format(time.RFC3339))
 		}
@@ -251,7 +251,7 @@ func (m *Manager) dispatch(g *group, msg *message, now time.Time, reps []Report)
 			return reps, true
 		}
 		if freq == 0 {
-			if freq, err = g.p.region.Band().GetPingSlotFrequency(devAddr(g.p.addr), slot.Truncate(BeaconPeriod)); err != nil {
+			if freq, err = g.p.region.Band().GetPingSlotFrequency(devAddr(msgAddr(g, msg)), slot.Truncate(BeaconPeriod)); err != nil {
 				reps = append(reps, refusedReport(msg, g, scheduler.TxFreq, "ping-slot frequency: %v", err))
 				m.removeMsg(g, msg)
 				return reps, true

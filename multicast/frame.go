@@ -45,10 +45,11 @@ type readyFrame struct {
 	fport int    // -1 when absent
 }
 
-// parseReadyFrame checks a network-built PHYPayload for group address
-// addr: an unconfirmed data down frame to addr, FPort 1 to 223 when it
-// carries a payload, no larger than N + 13 bytes.
-func parseReadyFrame(b []byte, addr [4]byte, n int) (readyFrame, error) {
+// parseReadyFrame checks a network-built PHYPayload for group gp: an
+// unconfirmed data down frame to the group's McAddr (any address when the
+// group has none), FPort 1 to 223 when it carries a payload, no larger
+// than N + 13 bytes.
+func parseReadyFrame(b []byte, gp groupParams, n int) (readyFrame, error) {
 	const field = "PayloadData"
 	rf := readyFrame{fport: -1}
 	if len(b) > n+frameOverhead {
@@ -65,8 +66,8 @@ func parseReadyFrame(b []byte, addr [4]byte, n int) (readyFrame, error) {
 	if !ok {
 		return rf, apierr.Wrap(apierr.Validation, errors.New("no MAC payload"), "PayloadData")
 	}
-	if [4]byte(mp.FHDR.DevAddr) != addr {
-		return rf, apierr.Newf(apierr.Validation, field, "frame address %s is not the group's McAddr %x", mp.FHDR.DevAddr, addr)
+	if gp.hasAddr && [4]byte(mp.FHDR.DevAddr) != gp.addr {
+		return rf, apierr.Newf(apierr.Validation, field, "frame address %s is not the group's McAddr %x", mp.FHDR.DevAddr, gp.addr)
 	}
 	rf.fcnt = mp.FHDR.FCnt
 	if mp.FPort != nil {
@@ -76,4 +77,23 @@ func parseReadyFrame(b []byte, addr [4]byte, n int) (readyFrame, error) {
 		}
 	}
 	return rf, nil
+}
+
+// frameAddr returns the DevAddr of a ready PHYPayload (MHDR, then the
+// address little-endian), the zero address when it is too short.
+func frameAddr(phy []byte) [4]byte {
+	var a [4]byte
+	if len(phy) >= 5 {
+		a = [4]byte{phy[4], phy[3], phy[2], phy[1]}
+	}
+	return a
+}
+
+// msgAddr is the address a message goes to: the group's McAddr, or for a
+// keyless group without one, the address of its ready frame.
+func msgAddr(g *group, msg *message) [4]byte {
+	if g.p.hasAddr || g.p.hasKeys {
+		return g.p.addr
+	}
+	return frameAddr(msg.Payload)
 }

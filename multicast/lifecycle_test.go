@@ -101,7 +101,7 @@ func TestReplaceCancelAndDelete(t *testing.T) {
 	if err := e.m.DeleteMulticastGroup(ctx, multicast.GroupIDInput{Id: "g"}); err != nil {
 		t.Fatal(err)
 	}
-	if l, _ := e.m.ListMulticastGroups(ctx); len(l.List) != 0 {
+	if l, _ := e.m.ListMulticastGroups(ctx, multicast.ListGroupsInput{}); len(l.List) != 0 {
 		t.Fatalf("list %+v", l)
 	}
 }

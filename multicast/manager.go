@@ -221,34 +221,64 @@ func (m *Manager) checkOpen() error {
 	return nil
 }
 
-// CreateMulticastGroup creates a group. Creating an existing Id with the
-// same parameters succeeds again; with other parameters it is a conflict.
+// CreateMulticastGroup creates a group. A ClientRequestToken already used
+// returns the first result when the body is the same and is a
+// ConflictException otherwise. Creating an existing Id with the same
+// parameters succeeds again; with other parameters it is a conflict.
 func (m *Manager) CreateMulticastGroup(ctx context.Context, in CreateGroupInput) (CreateGroupOutput, error) {
+	if err := checkMeta(in); err != nil {
+		return CreateGroupOutput{}, err
+	}
 	p, err := parseGroup(in.LoRaWAN)
 	if err != nil {
 		return CreateGroupOutput{}, err
 	}
-	id := in.Id
-	if id == "" {
-		id = newID()
-	} else if err := checkID(id); err != nil {
+	if err := checkDefaults(p, in.LoRaWAN.DefaultSessionParameters); err != nil {
 		return CreateGroupOutput{}, err
 	}
+	if in.Id != "" {
+		if err := checkID(in.Id); err != nil {
+			return CreateGroupOutput{}, err
+		}
+	}
+	hash := requestHash(in)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.checkOpen(); err != nil {
 		return CreateGroupOutput{}, err
 	}
+	if in.ClientRequestToken != "" {
+		for _, g := range m.groups {
+			if g.meta.token != in.ClientRequestToken {
+				continue
+			}
+			if g.meta.requestHash == hash {
+				return CreateGroupOutput{Id: g.id}, nil
+			}
+			return CreateGroupOutput{}, apierr.Newf(apierr.Conflict, "ClientRequestToken",
+				"already used by a CreateMulticastGroup with other parameters (group %q)", g.id)
+		}
+	}
+	id := in.Id
+	if id == "" {
+		id = newID()
+	}
 	if g, ok := m.groups[id]; ok {
-		if g.p.equal(p) {
+		if g.p.equal(p) && g.meta.describes(in) {
 			return CreateGroupOutput{Id: id}, nil
 		}
 		return CreateGroupOutput{}, apierr.Newf(apierr.Conflict, "Id", "multicast group %q exists with other parameters", id)
 	}
-	if err := m.checkAddrFree(id, p.addr); err != nil {
+	if err := m.checkAddrFree(id, p); err != nil {
 		return CreateGroupOutput{}, err
 	}
-	g := &group{id: id, p: p, next: uint64(p.fcnt), limit: uint64(p.fcnt)}
+	g := &group{id: id, p: p, next: uint64(p.fcnt), limit: uint64(p.fcnt), meta: groupMeta{
+		name: in.Name, description: in.Description, tags: in.Tags, gateways: in.LoRaWAN.ParticipatingGateways,
+		defaults: in.LoRaWAN.DefaultSessionParameters, created: m.cfg.Clock.Now().UTC(),
+		token: in.ClientRequestToken, requestHash: hash}}
+	if in.ClientRequestToken == "" {
+		g.meta.requestHash = ""
+	}
 	m.groups[id] = g
 	if err := m.saveGroups(); err != nil {
 		delete(m.groups, id)
@@ -259,10 +289,15 @@ func (m *Manager) CreateMulticastGroup(ctx context.Context, in CreateGroupInput)
 	return CreateGroupOutput{Id: id}, nil
 }
 
-func (m *Manager) checkAddrFree(id string, addr [4]byte) error {
+// checkAddrFree refuses an McAddr another group has; groups without an
+// address share nothing.
+func (m *Manager) checkAddrFree(id string, p groupParams) error {
+	if !p.hasAddr {
+		return nil
+	}
 	for _, o := range m.groups {
-		if o.id != id && o.p.addr == addr {
-			return apierr.Newf(apierr.Conflict, "LoRaWAN.McAddr", "%x is the address of group %q", addr, o.id)
+		if o.id != id && o.p.hasAddr && o.p.addr == p.addr {
+			return apierr.Newf(apierr.Conflict, "LoRaWAN.McAddr", "%x is the address of group %q", p.addr, o.id)
 		}
 	}
 	return nil
@@ -273,9 +308,18 @@ func (m *Manager) groupOutput(g *group, now time.Time) GroupOutput {
 	if g.sess != nil {
 		st = sessionState(g.sess, now)
 	}
-	return GroupOutput{Id: g.id, Status: st, LoRaWAN: GroupLoRaWANOutput{
-		RfRegion: string(g.p.region.Name()), DlClass: g.p.class, McAddr: normHex(g.p.addr[:]),
-		HasKeys: g.p.hasKeys, NextFCnt: uint32(g.next)}}
+	out := GroupOutput{Id: g.id, Name: g.meta.name, Description: g.meta.description, Status: st, Tags: g.meta.tags,
+		LoRaWAN: GroupLoRaWANOutput{RfRegion: string(g.p.region.Name()), DlClass: g.p.class,
+			ParticipatingGateways: g.meta.gateways, DefaultSessionParameters: g.meta.defaults,
+			HasKeys: g.p.hasKeys, NextFCnt: uint32(g.next)}}
+	if g.p.hasAddr {
+		out.LoRaWAN.McAddr = normHex(g.p.addr[:])
+	}
+	if !g.meta.created.IsZero() {
+		c := EpochSeconds(g.meta.created)
+		out.CreatedAt = &c
+	}
+	return out
 }
 
 func sessionState(s *sessionParams, now time.Time) string {
@@ -299,13 +343,32 @@ func (m *Manager) GetMulticastGroup(ctx context.Context, in GroupIDInput) (Group
 	return m.groupOutput(g, m.cfg.Clock.Now()), nil
 }
 
-// ListMulticastGroups lists the groups by Id.
-func (m *Manager) ListMulticastGroups(ctx context.Context) (ListGroupsOutput, error) {
+// ListMulticastGroups lists the groups by Id, MaxResults at a time; a
+// NextToken in the answer fetches the next page.
+func (m *Manager) ListMulticastGroups(ctx context.Context, in ListGroupsInput) (ListGroupsOutput, error) {
+	size, err := pageSize(in)
+	if err != nil {
+		return ListGroupsOutput{}, err
+	}
+	after := ""
+	if in.NextToken != "" {
+		if after, err = decodePageToken(in.NextToken); err != nil {
+			return ListGroupsOutput{}, err
+		}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := ListGroupsOutput{List: []GroupOutput{}}
+	out := ListGroupsOutput{MulticastGroupList: []GroupSummary{}, List: []GroupOutput{}}
 	now := m.cfg.Clock.Now()
 	for _, g := range m.sortedGroups() {
+		if in.NextToken != "" && g.id <= after {
+			continue
+		}
+		if len(out.MulticastGroupList) == size {
+			out.NextToken = encodePageToken(out.MulticastGroupList[size-1].Id)
+			break
+		}
+		out.MulticastGroupList = append(out.MulticastGroupList, GroupSummary{Id: g.id, Name: g.meta.name})
 		out.List = append(out.List, m.groupOutput(g, now))
 	}
 	return out, nil
@@ -350,7 +413,7 @@ func (m *Manager) StartMulticastGroupSession(ctx context.Context, in StartSessio
 		return SessionOutput{}, err
 	}
 	now := m.cfg.Clock.Now()
-	s, err := parseSession(in.LoRaWAN, g.p.region, g.p.class, g.p.addr, now, &m.cfg)
+	s, err := parseSession(in.LoRaWAN, g.p.region, g.p.class, g.p.addr, g.meta.defaults, now, &m.cfg)
 	if err != nil {
 		return SessionOutput{}, err
 	}
@@ -505,7 +568,7 @@ func (m *Manager) SendDataToMulticastGroup(ctx context.Context, in SendDataInput
 		}
 		msg.FPort = *fp
 	} else {
-		rf, err := parseReadyFrame(data, g.p.addr, n)
+		rf, err := parseReadyFrame(data, g.p, n)
 		if err != nil {
 			return SendDataOutput{}, err
 		}

@@ -171,11 +171,13 @@ func checkPingSlotPeriod(p int) error {
 }
 
 // parseStartTime parses SessionStartTime and checks the window
-// [now+minLead, now+maxAhead].
+// [now+minLead, now+maxAhead]. An empty SessionStartTime (optional in the
+// API) is the earliest allowed start: now+minLead rounded up to a second.
 func parseStartTime(s string, now time.Time, minLead, maxAhead time.Duration) (time.Time, error) {
 	const field = "LoRaWAN.SessionStartTime"
 	if s == "" {
-		return time.Time{}, apierr.Newf(apierr.Validation, field, "is required (RFC 3339 UTC)")
+		// The earliest allowed start, on a whole second.
+		return now.Add(minLead + time.Second - 1).Truncate(time.Second).UTC(), nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
@@ -230,6 +232,7 @@ type groupParams struct {
 	region   *region.Region
 	class    string
 	addr     [4]byte
+	hasAddr  bool
 	hasKeys  bool
 	nwk, app [16]byte
 	fcnt     uint32
@@ -252,11 +255,16 @@ func parseGroup(in GroupLoRaWAN) (groupParams, error) {
 	default:
 		return p, apierr.Newf(apierr.Validation, "LoRaWAN.DlClass", "%q: want ClassB or ClassC", in.DlClass)
 	}
-	a, err := parseHex("LoRaWAN.McAddr", in.McAddr, 4)
-	if err != nil {
-		return p, err
+	if in.McAddr != "" {
+		a, err := parseHex("LoRaWAN.McAddr", in.McAddr, 4)
+		if err != nil {
+			return p, err
+		}
+		copy(p.addr[:], a)
+		p.hasAddr = true
+	} else if in.McNwkSKey != "" || in.McAppSKey != "" {
+		return p, apierr.Newf(apierr.Validation, "LoRaWAN.McAddr", "required with keys (8 hex digits)")
 	}
-	copy(p.addr[:], a)
 	switch {
 	case in.McNwkSKey == "" && in.McAppSKey == "":
 		if in.FCnt != nil {
@@ -286,7 +294,7 @@ func parseGroup(in GroupLoRaWAN) (groupParams, error) {
 
 // equal reports whether two definitions are the same group.
 func (p groupParams) equal(o groupParams) bool {
-	return p.region.Name() == o.region.Name() && p.class == o.class && p.addr == o.addr &&
+	return p.region.Name() == o.region.Name() && p.class == o.class && p.addr == o.addr && p.hasAddr == o.hasAddr &&
 		p.hasKeys == o.hasKeys && p.nwk == o.nwk && p.app == o.app && p.fcnt == o.fcnt
 }
 
@@ -303,18 +311,28 @@ type sessionParams struct {
 func (s *sessionParams) end() time.Time { return s.Start.Add(time.Duration(s.Timeout) * time.Second) }
 
 // parseSession validates a session request for a group and applies the
-// defaults.
-func parseSession(in SessionLoRaWAN, r *region.Region, class string, addr [4]byte, now time.Time, cfg *Config) (sessionParams, error) {
+// defaults: the group's DefaultSessionParameters, then the region's and
+// class's.
+func parseSession(in SessionLoRaWAN, r *region.Region, class string, addr [4]byte, defaults *DefaultSessionParameters, now time.Time, cfg *Config) (sessionParams, error) {
 	var s sessionParams
+	if defaults != nil {
+		if in.DlDr == nil {
+			in.DlDr = defaults.DlDr
+		}
+		if in.DlFreq == nil {
+			in.DlFreq = defaults.DlFreq
+		}
+	}
 	start, err := parseStartTime(in.SessionStartTime, now, cfg.MinStartLead, cfg.MaxStartAhead)
 	if err != nil {
 		return s, err
 	}
 	s.Start = start
-	if in.SessionTimeout == nil {
-		return s, apierr.Newf(apierr.Validation, "LoRaWAN.SessionTimeout", "is required (seconds)")
+	timeout := DefaultSessionTimeout
+	if in.SessionTimeout != nil {
+		timeout = *in.SessionTimeout
 	}
-	if s.Timeout, err = RoundSessionTimeout(class, *in.SessionTimeout); err != nil {
+	if s.Timeout, err = RoundSessionTimeout(class, timeout); err != nil {
 		return s, err
 	}
 	s.DlDr = DefaultDlDr(r, class)

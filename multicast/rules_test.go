@@ -143,7 +143,20 @@ func TestPingSlotPeriodAndStart(t *testing.T) {
 		ok bool
 	}{
 		{"2026-01-01T00:29:59Z", false}, {"2026-01-01T00:30:00Z", true}, {"2026-01-03T00:00:00Z", true},
-		{"2026-01-03T00:00:01Z", false}, {"tomorrow", false}, {"", false}, {"2026-01-01T02:30:00+02:00", true},
+		{"2026-01-03T00:00:01Z", false}, {"tomorrow", false}, {"", true}, {"2026-01-01T02:30:00+02:00", true},
+	}
+	// Omitted: the earliest allowed start, rounded up to a whole second.
+	for _, tc := range []struct {
+		now  time.Time
+		want string
+	}{{now, "2026-01-01T00:30:00Z"}, {now.Add(1500 * time.Millisecond), "2026-01-01T00:30:02Z"}} {
+		got, err := parseStartTime("", tc.now, DefaultMinStartLead, DefaultMaxStartAhead)
+		if err != nil || got.Format(time.RFC3339) != tc.want {
+			t.Errorf("omitted at %s: %s, %v; want %s", tc.now, got, err, tc.want)
+		}
+	}
+	if got, _ := parseStartTime("", now, 0, DefaultMaxStartAhead); !got.Equal(now) {
+		t.Errorf("omitted with a zero lead: %s, want now", got)
 	}
 	for _, tc := range tests {
 		_, err := parseStartTime(tc.s, now, DefaultMinStartLead, DefaultMaxStartAhead)

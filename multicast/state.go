@@ -15,8 +15,9 @@ import (
 
 // group is a multicast group at run time.
 type group struct {
-	id string
-	p  groupParams
+	id   string
+	p    groupParams
+	meta groupMeta
 	// next is the next frame counter to use; limit the persisted
 	// reservation: counters below limit may have been used already.
 	next, limit uint64
@@ -64,6 +65,16 @@ type groupRec struct {
 	FirstFCnt uint32         `json:"firstFCnt"`
 	FCntLimit uint64         `json:"fcntLimit"`
 	Session   *sessionParams `json:"session,omitempty"`
+	// Descriptive fields and the creation's idempotency token (added in
+	// lgw 0.2; absent in older files).
+	Name                     string                    `json:"name,omitempty"`
+	Description              string                    `json:"description,omitempty"`
+	Tags                     []Tag                     `json:"tags,omitempty"`
+	ParticipatingGateways    *ParticipatingGateways    `json:"participatingGateways,omitempty"`
+	DefaultSessionParameters *DefaultSessionParameters `json:"defaultSessionParameters,omitempty"`
+	CreatedAt                time.Time                 `json:"createdAt,omitzero"`
+	ClientRequestToken       string                    `json:"clientRequestToken,omitempty"`
+	RequestHash              string                    `json:"requestHash,omitempty"`
 }
 
 type groupsDoc struct {
@@ -79,8 +90,12 @@ type queueDoc struct {
 func (m *Manager) saveGroups() error {
 	doc := groupsDoc{NextSeq: m.nextSeq}
 	for _, g := range m.sortedGroups() {
-		r := groupRec{ID: g.id, Region: string(g.p.region.Name()), Class: g.p.class, McAddr: normHex(g.p.addr[:]),
+		r := groupRec{ID: g.id, Region: string(g.p.region.Name()), Class: g.p.class,
 			FirstFCnt: g.p.fcnt, FCntLimit: g.limit, Session: g.sess}
+		if g.p.hasAddr {
+			r.McAddr = normHex(g.p.addr[:])
+		}
+		g.meta.toRec(&r)
 		if g.p.hasKeys {
 			r.NwkSKey, r.AppSKey = normHex(g.p.nwk[:]), normHex(g.p.app[:])
 		}
@@ -172,11 +187,15 @@ func groupFromRec(r groupRec) (*group, error) {
 	}
 	g := &group{id: r.ID, next: r.FCntLimit, limit: r.FCntLimit, sess: r.Session}
 	g.p = groupParams{region: reg, class: r.Class, fcnt: r.FirstFCnt}
-	a, err := hex.DecodeString(r.McAddr)
-	if err != nil || len(a) != 4 {
-		return nil, fmt.Errorf("group %s: bad mcAddr", r.ID)
+	g.meta = metaFromRec(r)
+	if r.McAddr != "" {
+		a, err := hex.DecodeString(r.McAddr)
+		if err != nil || len(a) != 4 {
+			return nil, fmt.Errorf("group %s: bad mcAddr", r.ID)
+		}
+		copy(g.p.addr[:], a)
+		g.p.hasAddr = true
 	}
-	copy(g.p.addr[:], a)
 	if r.NwkSKey != "" {
 		n, err1 := hex.DecodeString(r.NwkSKey)
 		a, err2 := hex.DecodeString(r.AppSKey)

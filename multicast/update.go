@@ -32,14 +32,14 @@ func (m *Manager) UpdateMulticastGroup(ctx context.Context, in UpdateGroupInput)
 	if err := m.checkOpen(); err != nil {
 		return err
 	}
-	if err := m.checkAddrFree(g.id, p.addr); err != nil {
+	if err := m.checkAddrFree(g.id, p); err != nil {
 		return err
 	}
 	busy := g.sess != nil && sessionState(g.sess, m.cfg.Clock.Now()) != StateEnded
 	sameKeys := p.hasKeys == g.p.hasKeys && p.nwk == g.p.nwk && p.app == g.p.app
 	if busy {
 		switch {
-		case p.addr != g.p.addr:
+		case p.addr != g.p.addr || p.hasAddr != g.p.hasAddr:
 			return apierr.Newf(apierr.Conflict, "LoRaWAN.McAddr", "cannot change while a session is scheduled or active")
 		case !sameKeys:
 			return apierr.Newf(apierr.Conflict, "LoRaWAN.McNwkSKey", "keys cannot change while a session is scheduled or active")
