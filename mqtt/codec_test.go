@@ -12,6 +12,7 @@ import (
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/mqtt"
 	"github.com/lgwagent/lgw/multicast"
+	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
 )
 
@@ -102,9 +103,18 @@ func TestGoldenUplink(t *testing.T) {
 
 func TestGoldenStateAndStats(t *testing.T) {
 	temp := 41.5
+	// The sub-band name is the one the scheduler reports (region's table).
+	eu, err := region.Lookup("EU868")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g3, ok := eu.SubBandOf(869525000, 125000)
+	if !ok {
+		t.Fatal("no sub-band for 869.525 MHz")
+	}
 	s := mqtt.Stats{Gateway: "7c95bd79864622a4", Time: mqtt.At(time.Unix(1504806731, 0)), Uptime: mqtt.Seconds(90 * time.Minute),
 		Rx: mqtt.RxCounts{OK: 120, Bad: 3}, Tx: map[scheduler.Code]uint64{scheduler.Sent: 40, scheduler.DutyCycle: 2},
-		QueueDepth: 1, DutyCycle: []mqtt.SubBandUse{{Name: "g3 869.4-869.65", Used: 0.012, Limit: 0.1}}, Beacons: 45,
+		QueueDepth: 1, DutyCycle: []mqtt.SubBandUse{{Name: g3.Name, Used: 0.012, Limit: 0.1}}, Beacons: 45,
 		TimeRef: mqtt.TimeRef{Locked: true, Age: mqtt.Seconds(800 * time.Millisecond), PPM: -1.25}, Temperature: &temp,
 		MQTT: mqtt.ClientStats{Connected: true, Connects: 2, Reconnects: 1, Losses: 1, Published: map[string]uint64{"uplink": 120},
 			Dropped: map[string]uint64{"stats": 0}}}

@@ -18,6 +18,7 @@ import (
 const (
 	OpCreateMulticastGroup        = "CreateMulticastGroup"
 	OpGetMulticastGroup           = "GetMulticastGroup"
+	OpUpdateMulticastGroup        = "UpdateMulticastGroup"
 	OpListMulticastGroups         = "ListMulticastGroups"
 	OpDeleteMulticastGroup        = "DeleteMulticastGroup"
 	OpStartMulticastGroupSession  = "StartMulticastGroupSession"
@@ -32,7 +33,7 @@ const (
 )
 
 // Operations lists every operation.
-var Operations = []string{OpCreateMulticastGroup, OpGetMulticastGroup, OpListMulticastGroups,
+var Operations = []string{OpCreateMulticastGroup, OpGetMulticastGroup, OpUpdateMulticastGroup, OpListMulticastGroups,
 	OpDeleteMulticastGroup, OpStartMulticastGroupSession, OpGetMulticastGroupSession,
 	OpCancelMulticastGroupSession, OpDeleteMulticastGroupSession, OpSendDataToMulticastGroup,
 	OpSendDownlink, OpGetGatewayStatus, OpRestartConcentrator, OpSetLogLevel}
@@ -182,6 +183,19 @@ func (c *Client) dispatch(ctx context.Context, op string, body []byte) (any, []s
 	case OpGetMulticastGroup:
 		r, err := call(ctx, body, b.GetMulticastGroup)
 		return r, nil, err
+	case OpUpdateMulticastGroup:
+		var in multicast.UpdateGroupInput
+		if err := decodeCommand(body, &in); err != nil {
+			return nil, nil, err
+		}
+		var secrets []string
+		if in.LoRaWAN != nil {
+			secrets = []string{in.LoRaWAN.McNwkSKey, in.LoRaWAN.McAppSKey}
+		}
+		if err := b.UpdateMulticastGroup(ctx, in); err != nil {
+			return nil, secrets, err
+		}
+		return empty{}, secrets, nil
 	case OpListMulticastGroups:
 		r, err := call(ctx, body, b.ListMulticastGroups)
 		return r, nil, err

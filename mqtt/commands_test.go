@@ -22,6 +22,7 @@ func TestEveryOperationRouted(t *testing.T) {
 	}{
 		{"CreateMulticastGroup", `{"Id":"g1","LoRaWAN":{"RfRegion":"EU868","DlClass":"ClassC","McAddr":"01020304"}}`, "CreateMulticastGroup", `"Id":"g1"`},
 		{"GetMulticastGroup", `{"Id":"g1"}`, "GetMulticastGroup", `"McAddr":"01020304"`},
+		{"UpdateMulticastGroup", `{"Id":"g1","Name":"n","LoRaWAN":{"DlClass":"ClassB"}}`, "UpdateMulticastGroup", `"Result":{}`},
 		{"ListMulticastGroups", ``, "ListMulticastGroups", `"List":[{"Id":"g1"`},
 		{"DeleteMulticastGroup", `{"Id":"g1"}`, "DeleteMulticastGroup", `"Result":{}`},
 		{"StartMulticastGroupSession", `{"Id":"g1","LoRaWAN":{"DlDr":0,"DlFreq":869525000,"SessionStartTime":"2026-11-21T03:00:00Z","SessionTimeout":60}}`, "StartMulticastGroupSession", `"State":"Scheduled"`},

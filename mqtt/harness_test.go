@@ -70,6 +70,9 @@ func (f *fakeBackend) ListMulticastGroups(_ context.Context, in multicast.ListGr
 	return multicast.ListGroupsOutput{MulticastGroupList: []multicast.GroupSummary{{Id: "g1"}},
 		List: []multicast.GroupOutput{{Id: "g1"}}}, f.rec("ListMulticastGroups", in)
 }
+func (f *fakeBackend) UpdateMulticastGroup(_ context.Context, in multicast.UpdateGroupInput) error {
+	return f.rec("UpdateMulticastGroup", in)
+}
 func (f *fakeBackend) DeleteMulticastGroup(_ context.Context, in multicast.GroupIDInput) error {
 	return f.rec("DeleteMulticastGroup", in)
 }

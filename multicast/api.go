@@ -249,6 +249,7 @@ type Report struct {
 type API interface {
 	CreateMulticastGroup(ctx context.Context, in CreateGroupInput) (CreateGroupOutput, error)
 	GetMulticastGroup(ctx context.Context, in GroupIDInput) (GroupOutput, error)
+	UpdateMulticastGroup(ctx context.Context, in UpdateGroupInput) error
 	ListMulticastGroups(ctx context.Context, in ListGroupsInput) (ListGroupsOutput, error)
 	DeleteMulticastGroup(ctx context.Context, in GroupIDInput) error
 	StartMulticastGroupSession(ctx context.Context, in StartSessionInput) (SessionOutput, error)

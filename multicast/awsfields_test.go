@@ -234,3 +234,31 @@ func TestKeylessGroupWithoutMcAddr(t *testing.T) {
 		t.Errorf("group %+v", g.LoRaWAN)
 	}
 }
+
+// UpdateMulticastGroup changes only the fields its body names.
+func TestUpdateMulticastGroupPartial(t *testing.T) {
+	e := newEnv(t, t.TempDir(), nil)
+	if _, err := e.m.CreateMulticastGroup(ctx, multicast.CreateGroupInput{Id: "u", Name: "old", Description: "keep",
+		LoRaWAN: multicast.GroupLoRaWAN{RfRegion: "EU868", DlClass: "ClassC", McAddr: addrHex, McNwkSKey: nwkKey, McAppSKey: appKey}}); err != nil {
+		t.Fatal(err)
+	}
+	name := "new"
+	if err := e.m.UpdateMulticastGroup(ctx, multicast.UpdateGroupInput{Id: "u", Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.m.UpdateMulticastGroup(ctx, multicast.UpdateGroupInput{Id: "u", LoRaWAN: &multicast.GroupLoRaWAN{DlClass: "ClassB",
+		ParticipatingGateways: &multicast.ParticipatingGateways{GatewayList: []string{"gw"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	g, err := e.m.GetMulticastGroup(ctx, multicast.GroupIDInput{Id: "u"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Name != "new" || g.Description != "keep" || g.LoRaWAN.DlClass != "ClassB" || g.LoRaWAN.RfRegion != "EU868" ||
+		g.LoRaWAN.McAddr != addrHex || !g.LoRaWAN.HasKeys || g.LoRaWAN.ParticipatingGateways == nil {
+		t.Fatalf("after updates %+v", g)
+	}
+	long := string(make([]rune, 257))
+	wantErr(t, e.m.UpdateMulticastGroup(ctx, multicast.UpdateGroupInput{Id: "u", Name: &long}), apierr.Validation, "Name")
+	wantErr(t, e.m.UpdateMulticastGroup(ctx, multicast.UpdateGroupInput{Id: "nope", Name: &name}), apierr.ResourceNotFound, "Id")
+}

@@ -41,7 +41,7 @@ func TestConflictsAndNotFound(t *testing.T) {
 	}
 	// Address or keys cannot change once a session is scheduled.
 	upd := func(addr, nk string) error {
-		return e.m.UpdateMulticastGroup(ctx, multicast.UpdateGroupInput{Id: "g", LoRaWAN: multicast.GroupLoRaWAN{
+		return e.m.UpdateMulticastGroup(ctx, multicast.UpdateGroupInput{Id: "g", LoRaWAN: &multicast.GroupLoRaWAN{
 			RfRegion: "EU868", DlClass: "ClassC", McAddr: addr, McNwkSKey: nk, McAppSKey: appKey}})
 	}
 	if err := upd("05050505", nwkKey); err != nil {

@@ -6,23 +6,25 @@ import (
 	"github.com/lgwagent/lgw/apierr"
 )
 
-// UpdateGroupInput is the body of UpdateMulticastGroup (an lgw addition:
-// the seed API has no update; the MQTT layer may expose it).
+// UpdateGroupInput is the body of UpdateMulticastGroup: the cloud API's
+// request (Name, Description, LoRaWAN) with the group Id of the URL path.
+// Every field is optional: an absent one keeps its value.
 type UpdateGroupInput struct {
-	Id      string       `json:"Id"`
-	LoRaWAN GroupLoRaWAN `json:"LoRaWAN"`
+	Id          string  `json:"Id"`
+	Name        *string `json:"Name,omitempty"`
+	Description *string `json:"Description,omitempty"`
+	// LoRaWAN changes the settings it names: RfRegion, DlClass,
+	// ParticipatingGateways, DefaultSessionParameters (API), McAddr, the
+	// keys and FCnt (lgw); empty strings and absent objects keep theirs.
+	LoRaWAN *GroupLoRaWAN `json:"LoRaWAN,omitempty"`
 }
 
-// UpdateMulticastGroup changes a group's settings. While a session is
-// scheduled or active the region, class, address and keys cannot change
+// UpdateMulticastGroup changes a group. While a session is scheduled or
+// active the region, class, address and keys cannot change
 // (ConflictException naming the field). With the same keys the frame
 // counter may only move forward; new keys restart it at FCnt (default 0).
 // A changed class or region drops an ended session.
 func (m *Manager) UpdateMulticastGroup(ctx context.Context, in UpdateGroupInput) error {
-	p, err := parseGroup(in.LoRaWAN)
-	if err != nil {
-		return err
-	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	g, ok := m.groups[in.Id]
@@ -30,6 +32,39 @@ func (m *Manager) UpdateMulticastGroup(ctx context.Context, in UpdateGroupInput)
 		return notFound(in.Id)
 	}
 	if err := m.checkOpen(); err != nil {
+		return err
+	}
+	meta := g.meta
+	if in.Name != nil {
+		meta.name = *in.Name
+	}
+	if in.Description != nil {
+		meta.description = *in.Description
+	}
+	lw := g.current()
+	if c := in.LoRaWAN; c != nil {
+		merge(&lw.RfRegion, c.RfRegion)
+		merge(&lw.DlClass, c.DlClass)
+		merge(&lw.McAddr, c.McAddr)
+		merge(&lw.McNwkSKey, c.McNwkSKey)
+		merge(&lw.McAppSKey, c.McAppSKey)
+		lw.FCnt = c.FCnt
+		if c.ParticipatingGateways != nil {
+			meta.gateways = c.ParticipatingGateways
+		}
+		if c.DefaultSessionParameters != nil {
+			meta.defaults = c.DefaultSessionParameters
+		}
+	}
+	if err := checkMeta(CreateGroupInput{Name: meta.name, Description: meta.description,
+		LoRaWAN: GroupLoRaWAN{ParticipatingGateways: meta.gateways}}); err != nil {
+		return err
+	}
+	p, err := parseGroup(lw)
+	if err != nil {
+		return err
+	}
+	if err := checkDefaults(p, meta.defaults); err != nil {
 		return err
 	}
 	if err := m.checkAddrFree(g.id, p); err != nil {
@@ -51,10 +86,10 @@ func (m *Manager) UpdateMulticastGroup(ctx context.Context, in UpdateGroupInput)
 	}
 	old := *g
 	if sameKeys && p.addr == g.p.addr {
-		if in.LoRaWAN.FCnt != nil && uint64(p.fcnt) < g.next {
+		if lw.FCnt != nil && uint64(p.fcnt) < g.next {
 			return apierr.Newf(apierr.Validation, "LoRaWAN.FCnt", "%d would reuse frame counters (next is %d)", p.fcnt, g.next)
 		}
-		if in.LoRaWAN.FCnt != nil {
+		if lw.FCnt != nil {
 			g.next = uint64(p.fcnt)
 			g.limit = max(g.limit, g.next)
 		}
@@ -65,10 +100,28 @@ func (m *Manager) UpdateMulticastGroup(ctx context.Context, in UpdateGroupInput)
 	if p.class != g.p.class || p.region.Name() != g.p.region.Name() {
 		g.sess = nil
 	}
-	g.p = p
+	g.p, g.meta = p, meta
 	if err := m.saveGroups(); err != nil {
 		*g = old
 		return apierr.Wrap(apierr.InternalServer, err, "store group")
 	}
 	return nil
+}
+
+// current returns the group's settings as a request would give them.
+func (g *group) current() GroupLoRaWAN {
+	lw := GroupLoRaWAN{RfRegion: string(g.p.region.Name()), DlClass: g.p.class}
+	if g.p.hasAddr {
+		lw.McAddr = normHex(g.p.addr[:])
+	}
+	if g.p.hasKeys {
+		lw.McNwkSKey, lw.McAppSKey = normHex(g.p.nwk[:]), normHex(g.p.app[:])
+	}
+	return lw
+}
+
+func merge(dst *string, v string) {
+	if v != "" {
+		*dst = v
+	}
 }
