@@ -20,6 +20,7 @@ import (
 
 	"github.com/lgwagent/lgw/config"
 	"github.com/lgwagent/lgw/control"
+	"github.com/lgwagent/lgw/multicast"
 )
 
 // ctlCommands are the commands cmdCtl serves, with a one-line summary.
@@ -104,7 +105,7 @@ func cmdCtl(name string, args []string, stdout, stderr io.Writer) int {
 	for _, c := range ctlCommands {
 		if c.name == name {
 			fs.Usage = func() {
-				fmt.Fprintf(stderr, "usage: lgw %s [--socket PATH | --config FILE] [--json] %s\n  %s\n", name, c.usage, c.summary)
+				fmt.Fprintf(stderr, "usage: lgw %s [--socket PATH | --config FILE] [--json] %s\n", name, c.usage)
 				fs.PrintDefaults()
 			}
 		}
@@ -464,7 +465,8 @@ func printSessions(w io.Writer, ss []control.Session) {
 	for _, s := range ss {
 		ping := "-"
 		if s.PingSlotPeriod > 0 {
-			ping = strconv.Itoa(s.PingSlotPeriod) + "s"
+			// PingSlotPeriod counts 30 ms slots between two ping slots.
+			ping = (time.Duration(s.PingSlotPeriod) * multicast.SlotLen).String()
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%d\t%d\n", s.GroupID, s.Class, s.State, stamp(s.Start),
 			stamp(s.End), s.Timeout, s.DR, mhz(s.Freq), ping, s.Queued, s.Sent)

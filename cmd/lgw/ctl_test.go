@@ -50,8 +50,9 @@ func TestCtlHumanOutput(t *testing.T) {
 			"fuota-1        01ab23cd  ClassC  EU868   yes   12         Active",
 			"street-lights  01ab23ce  ClassB  EU868   yes   0          NoSession"}},
 		{"sessions", nil, []string{
-			"GROUP    CLASS   STATE   START                 END                   TIMEOUT  DR  FREQ     PING  QUEUED  SENT",
-			"fuota-1  ClassC  Active  2026-11-21T09:50:00Z  2026-11-21T11:58:00Z  2h8m0s   0   869.525  -     1       11"}},
+			"GROUP          CLASS   STATE      START                 END                   TIMEOUT  DR  FREQ     PING   QUEUED  SENT",
+			"fuota-1        ClassC  Active     2026-11-21T09:50:00Z  2026-11-21T11:58:00Z  2h8m0s   0   869.525  -      1       11",
+			"street-lights  ClassB  Scheduled  2026-11-21T10:30:00Z  2026-11-21T11:38:16Z  1h8m16s  3   869.525  960ms  2       0"}},
 		{"stats", nil, []string{
 			"rx        15234 received, 14890 CRC ok, 331 bad CRC, 13 no CRC, 0 dropped",
 			"tx        412 requested, 398 sent",

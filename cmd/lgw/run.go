@@ -37,7 +37,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("config", config.DefaultPath, "configuration file")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: lgw run [--config FILE]")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if fs.NArg() > 0 {
@@ -75,6 +82,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdConfig(args []string, stdout, stderr io.Writer) int {
+	if helpRequested(args) {
+		fmt.Fprintln(stdout, "  check FILE   validate a configuration; errors name the key and the allowed values")
+		fmt.Fprintln(stdout, "  print        print every key with its default")
+		return 0
+	}
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "usage: lgw config check FILE | lgw config print")
 		return 2
