@@ -225,14 +225,14 @@ func (a *Agent) TestTx(ctx context.Context, req control.TxRequest) (control.TxRe
 		res.Airtime = toa
 	}
 	if err := a.sched.Schedule(r); err != nil {
-		res.Code, res.Detail = string(scheduler.CodeOf(err)), err.Error()
+		res.Code, res.Detail = string(scheduler.CodeOf(err)), scheduler.DetailOf(err)
 		return res, nil
 	}
 	select {
 	case out := <-done:
 		res.Code = string(out.Code)
 		if out.Err != nil {
-			res.Detail = out.Err.Error()
+			res.Detail = scheduler.DetailOf(out.Err)
 		}
 		res.Tmst, res.Power, res.Chain = uint32(out.Count), int(out.Packet.Power), out.Packet.RFChain
 		return res, nil

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/brocaar/lorawan"
-	"go.uber.org/zap"
 
 	"github.com/lgwagent/lgw/control"
 	lgwmqtt "github.com/lgwagent/lgw/mqtt"
@@ -65,7 +64,6 @@ func (a *Agent) startServices(ctx context.Context) error {
 	if err := a.ctl.Start(ctx); err != nil {
 		return fmt.Errorf("control socket: %w", err)
 	}
-	a.log.Info("control socket listening", zap.String("socket", a.cfg.Control.Socket))
 	return nil
 }
 

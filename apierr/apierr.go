@@ -34,8 +34,12 @@ type Error struct {
 }
 
 // Error implements error: "ValidationException: LoRaWAN.DlDr: ...".
-func (e *Error) Error() string {
-	s := string(e.Kind) + ": "
+func (e *Error) Error() string { return string(e.Kind) + ": " + e.Detail() }
+
+// Detail is the error without its kind: "LoRaWAN.DlDr: ...", for a
+// protocol that carries the kind in a field of its own.
+func (e *Error) Detail() string {
+	s := ""
 	if e.Field != "" {
 		s += e.Field + ": "
 	}
@@ -44,6 +48,16 @@ func (e *Error) Error() string {
 		s += ": " + e.Err.Error()
 	}
 	return s
+}
+
+// Detail returns err's text without its kind when it is an *Error (the
+// kind travels apart), else err.Error().
+func Detail(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Detail()
+	}
+	return err.Error()
 }
 
 // Unwrap returns the cause.

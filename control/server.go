@@ -352,7 +352,8 @@ func (s *Server) handle(ctx context.Context, req Request) Response {
 		if req.Cmd != CmdPing {
 			s.log.Debug("control request failed", zap.String("cmd", req.Cmd), zap.Error(err))
 		}
-		return Response{Error: &Error{Type: string(apierr.KindOf(err)), Message: err.Error()}}
+		// The type travels in its own field: the message is the detail.
+		return Response{Error: &Error{Type: string(apierr.KindOf(err)), Message: apierr.Detail(err)}}
 	}
 	b, err := json.Marshal(result)
 	if err != nil {

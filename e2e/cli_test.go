@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -106,15 +107,45 @@ func TestCLIAgainstRunningDaemon(t *testing.T) {
 		}
 		tc.json(t, v)
 	}
-	// A refused test transmission exits 1 and names the code.
+	// A refused test transmission exits 1 and names the code, once.
 	out, _, code := lgw(append([]string{"tx", "--freq", "2400", "--datr", "SF9BW125", "--size", "5"}, sock...)...)
-	if code != 1 || !strings.Contains(out, "TX_FREQ") {
-		t.Errorf("tx out of range: exit %d, %s", code, out)
+	if code != 1 || !strings.HasPrefix(out, "TX_FREQ: ") || strings.Count(out, "TX_FREQ") != 1 {
+		t.Errorf("tx out of range: exit %d, %q", code, out)
 	}
+	// A daemon-side error names its type once.
+	_, errs, code := lgw(append([]string{"log-level", "loud"}, sock...)...)
+	if want := "lgw log-level: ValidationException: level: "; code != 1 || !strings.HasPrefix(errs, want) ||
+		strings.Count(errs, "ValidationException") != 1 {
+		t.Errorf("log-level loud: exit %d, %q, want %q...", code, errs, want)
+	}
+	checkDaemonLog(t, d)
 	d.stop(t)
 	// With the daemon gone the commands say so.
-	_, errs, code := lgw(append([]string{"status"}, sock...)...)
+	_, errs, code = lgw(append([]string{"status"}, sock...)...)
 	if code != 1 || !strings.Contains(errs, "not running") {
 		t.Errorf("status without daemon: exit %d, %q", code, errs)
+	}
+}
+
+// checkDaemonLog checks the daemon's log off the journal: a timestamp on
+// every line, no sd-daemon prefix, the control socket announced once,
+// the MQTT retry delay with its unit.
+func checkDaemonLog(t *testing.T, d *daemon) {
+	t.Helper()
+	d.mu.Lock()
+	log := d.log.String()
+	d.mu.Unlock()
+	stamp := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}`)
+	for _, l := range strings.Split(strings.TrimSpace(log), "\n") {
+		if !stamp.MatchString(l) || strings.HasPrefix(l, "<") {
+			t.Errorf("log line without a timestamp or with a prefix: %q", l)
+			break
+		}
+	}
+	if n := strings.Count(log, "control socket listening"); n != 1 {
+		t.Errorf("control socket listening logged %d times", n)
+	}
+	if !regexp.MustCompile(`"retry_in": "\d+(\.\d+)?(ms|s)"`).MatchString(log) {
+		t.Errorf("no MQTT retry with a unit in the log:\n%s", log)
 	}
 }

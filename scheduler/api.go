@@ -118,6 +118,17 @@ func (e *RefusalError) Is(target error) bool {
 	return ok && s.code == e.Code
 }
 
+// DetailOf returns err's text without its refusal code when it is a
+// *RefusalError (the code travels apart, as in a TX result), else
+// err.Error().
+func DetailOf(err error) string {
+	var re *RefusalError
+	if errors.As(err, &re) {
+		return re.Detail
+	}
+	return err.Error()
+}
+
 // Refuse returns a RefusalError.
 func Refuse(c Code, format string, args ...any) *RefusalError {
 	return &RefusalError{Code: c, Detail: fmt.Sprintf(format, args...)}

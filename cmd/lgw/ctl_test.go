@@ -302,3 +302,13 @@ func TestParseFreq(t *testing.T) {
 		}
 	}
 }
+
+// A daemon-side error prints its type once.
+func TestCtlErrorTypeOnce(t *testing.T) {
+	_, sock := controltest.Serve(t, controltest.Sample())
+	code, out, errOut := runCtl(t, "log-level", "--socket", sock, "loud")
+	want := "lgw log-level: ValidationException: level: \"loud\": want debug, info, warn or error\n"
+	if code != 1 || out != "" || errOut != want {
+		t.Errorf("exit %d, stderr %q, want %q", code, errOut, want)
+	}
+}
