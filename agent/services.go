@@ -20,7 +20,8 @@ func (a *Agent) startServices(ctx context.Context) error {
 	m, err := multicast.Open(multicast.Config{
 		Dir: a.cfg.Storage.Dir, Clock: a.clk, Tx: a.sched, Reports: a.onMulticastReport, Log: a.log.Named("multicast"),
 		MinStartLead: a.cfg.Multicast.MinStartLead.D(), MaxStartAhead: a.cfg.Multicast.MaxStartAhead.D(),
-		TxPower: int8(a.cfg.Multicast.TxPower),
+		ExactStartLead: true, // the configuration's value, "0s" included
+		TxPower:        int8(a.cfg.Multicast.TxPower),
 		NextPingSlot: func(addr [4]byte, after time.Duration, period int) (time.Duration, error) {
 			ps, err := scheduler.NextPingSlot(lorawan.DevAddr(addr), after, period, a.region)
 			return ps.Time, err

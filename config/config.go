@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -137,7 +138,9 @@ type Error struct {
 // Error implements error.
 func (e *Error) Error() string { return e.Key + ": " + e.Msg }
 
-// Load reads, decodes and validates a configuration file.
+// Load reads, decodes and validates a configuration file. Relative paths
+// in it (ResolvePaths) are relative to the file's directory, so that
+// `lgw run --config examples/sim.toml` works from any directory.
 func Load(path string) (Config, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -147,7 +150,24 @@ func Load(path string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("config %s: %w", path, err)
 	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	cfg.ResolvePaths(filepath.Dir(abs))
 	return cfg, nil
+}
+
+// ResolvePaths makes the relative file and directory paths of the
+// configuration (firmware_dir, sim.traffic, storage.dir, control.socket,
+// the MQTT TLS files) relative to dir. Empty and absolute paths stay.
+func (c *Config) ResolvePaths(dir string) {
+	for _, p := range []*string{&c.Concentrator.FirmwareDir, &c.Concentrator.Sim.Traffic, &c.Storage.Dir,
+		&c.Control.Socket, &c.MQTT.CACert, &c.MQTT.ClientCert, &c.MQTT.ClientKey} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
 }
 
 // Parse decodes and validates a configuration. Keys not set keep their

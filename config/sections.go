@@ -26,8 +26,8 @@ type Concentrator struct {
 
 // Sim configures the simulated concentrator.
 type Sim struct {
-	// Traffic is a JSON-lines file of uplinks to inject (relative paths
-	// are relative to the working directory).
+	// Traffic is a JSON-lines file of uplinks to inject (a relative path
+	// is relative to the configuration file's directory).
 	Traffic string `toml:"traffic"`
 	// PPM is the simulated crystal error.
 	PPM float64 `toml:"ppm"`

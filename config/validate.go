@@ -83,8 +83,8 @@ func (c *Config) validateScheduler() error {
 	if s.PowerPolicy != "refuse" && s.PowerPolicy != "clamp" {
 		return &Error{Key: "scheduler.power_policy", Msg: fmt.Sprintf("%q (allowed: refuse, clamp)", s.PowerPolicy)}
 	}
-	if s.Holdover.D() < 0 || s.Holdover.D() > time.Hour {
-		return &Error{Key: "scheduler.holdover", Msg: fmt.Sprintf("%v: want 0 to 1h", s.Holdover.D())}
+	if s.Holdover.D() < time.Second || s.Holdover.D() > time.Hour {
+		return &Error{Key: "scheduler.holdover", Msg: fmt.Sprintf("%v: want 1s to 1h", s.Holdover.D())}
 	}
 	return nil
 }

@@ -20,6 +20,9 @@ type NotRunningError struct {
 	// exists but nothing listens on it.
 	Missing bool
 	Err     error
+	// Hint says how to start the daemon; empty means the packaged
+	// service ("start it with systemctl start lgw").
+	Hint string
 }
 
 // Error implements error with the advice an operator needs.
@@ -28,7 +31,11 @@ func (e *NotRunningError) Error() string {
 	if !e.Missing {
 		why = "nothing listens on " + e.Socket
 	}
-	return "lgw daemon is not running (" + why + "): start it with systemctl start lgw"
+	hint := e.Hint
+	if hint == "" {
+		hint = "start it with systemctl start lgw"
+	}
+	return "lgw daemon is not running (" + why + "): " + hint
 }
 
 // Unwrap returns the dial error.

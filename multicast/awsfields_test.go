@@ -8,7 +8,10 @@ import (
 	"time"
 
 	"github.com/lgwagent/lgw/apierr"
+	"github.com/lgwagent/lgw/clock"
+	"github.com/lgwagent/lgw/hal/sim"
 	"github.com/lgwagent/lgw/multicast"
+	"github.com/lgwagent/lgw/multicast/multicasttest"
 	"github.com/lgwagent/lgw/scheduler"
 )
 
@@ -261,4 +264,34 @@ func TestUpdateMulticastGroupPartial(t *testing.T) {
 	long := string(make([]rune, 257))
 	wantErr(t, e.m.UpdateMulticastGroup(ctx, multicast.UpdateGroupInput{Id: "u", Name: &long}), apierr.Validation, "Name")
 	wantErr(t, e.m.UpdateMulticastGroup(ctx, multicast.UpdateGroupInput{Id: "nope", Name: &name}), apierr.ResourceNotFound, "Id")
+}
+
+// A configured zero start lead is honoured (ExactStartLead), not replaced
+// by the 30-minute default.
+func TestZeroStartLeadHonoured(t *testing.T) {
+	clk := clock.NewVirtual(t0)
+	s, err := sim.New(sim.Config{Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, exact := range []bool{true, false} {
+		m, err := multicast.Open(multicast.Config{Dir: t.TempDir(), Clock: clk, Tx: multicasttest.New(clk, s),
+			MinStartLead: 0, ExactStartLead: exact})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.CreateMulticastGroup(ctx, multicast.CreateGroupInput{Id: "z", LoRaWAN: multicast.GroupLoRaWAN{
+			RfRegion: "EU868", DlClass: "ClassC"}}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := m.StartMulticastGroupSession(ctx, multicast.StartSessionInput{Id: "z"})
+		want := t0
+		if !exact {
+			want = t0.Add(multicast.DefaultMinStartLead)
+		}
+		if err != nil || out.LoRaWAN.SessionStartTime != want.Format(time.RFC3339) {
+			t.Errorf("exact=%v: %+v %v, want start %s", exact, out.LoRaWAN, err, want)
+		}
+		m.Stop()
+	}
 }

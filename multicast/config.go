@@ -53,6 +53,10 @@ type Config struct {
 	// earliest (default 30 min, the seed's rule); MaxStartAhead how far
 	// ahead at the latest (default 48 h).
 	MinStartLead, MaxStartAhead time.Duration
+	// ExactStartLead uses MinStartLead as given, zero included (a session
+	// may start now): a configuration that says "0s" means it. Without
+	// it a zero MinStartLead takes the default.
+	ExactStartLead bool
 	// FCntReserve is how many frame counters are reserved on disk at a
 	// time (default 64): after a power cut at most that many are skipped,
 	// none is reused.
@@ -105,7 +109,7 @@ func (c *Config) setDefaults() {
 	if c.Reports == nil {
 		c.Reports = func(Report) {}
 	}
-	if c.MinStartLead == 0 {
+	if c.MinStartLead == 0 && !c.ExactStartLead {
 		c.MinStartLead = DefaultMinStartLead
 	}
 	if c.MaxStartAhead == 0 {

@@ -80,6 +80,19 @@ func (o *ctlOpts) resolveSocket() (string, error) {
 	return control.DefaultSocket, nil
 }
 
+// startHint says how to start the daemon the command looked for: the
+// packaged service for the packaged configuration, else lgw run with the
+// configuration given.
+func (o *ctlOpts) startHint(socket string) string {
+	switch {
+	case o.config != "" && o.config != config.DefaultPath:
+		return "start it with lgw run --config " + o.config
+	case o.config == "" && socket != control.DefaultSocket:
+		return "start the lgw daemon whose control.socket is " + socket + " (lgw run --config FILE)"
+	}
+	return ""
+}
+
 // cmdCtl runs one control command (status, queue, groups, sessions,
 // stats, log-level, tx, tail) against the daemon's socket. It returns the
 // exit code: 0 ok, 1 error (daemon not running, refused TX...), 2 usage.
@@ -168,6 +181,7 @@ func cmdCtl(name string, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		var nr *control.NotRunningError
 		if errors.As(err, &nr) {
+			nr.Hint = o.startHint(socket)
 			fmt.Fprintln(stderr, err)
 		} else {
 			fmt.Fprintf(stderr, "lgw %s: %v\n", name, err)

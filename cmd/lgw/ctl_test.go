@@ -312,3 +312,29 @@ func TestCtlErrorTypeOnce(t *testing.T) {
 		t.Errorf("exit %d, stderr %q, want %q", code, errOut, want)
 	}
 }
+
+// The "not running" hint names the way the daemon would be started.
+func TestCtlNotRunningHint(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "none.sock")
+	cfg := filepath.Join(dir, "dev.toml")
+	if err := os.WriteFile(cfg, []byte("[control]\nsocket = \"none.sock\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--config", cfg}, "lgw daemon is not running (no socket at " + sock + "): start it with lgw run --config " + cfg + "\n"},
+		{[]string{"--socket", sock}, "lgw daemon is not running (no socket at " + sock + "): start the lgw daemon whose control.socket is " + sock + " (lgw run --config FILE)\n"},
+	} {
+		code, _, errOut := runCtl(t, "status", tc.args...)
+		if code != 1 || errOut != tc.want {
+			t.Errorf("%v: exit %d\n got %q\nwant %q", tc.args, code, errOut, tc.want)
+		}
+	}
+	if got := (&control.NotRunningError{Socket: control.DefaultSocket, Missing: true}).Error(); got !=
+		"lgw daemon is not running (no socket at /run/lgw/lgw.sock): start it with systemctl start lgw" {
+		t.Errorf("packaged hint %q", got)
+	}
+}

@@ -136,3 +136,24 @@ func TestRunLogsTrafficAndStopsOnSIGTERM(t *testing.T) {
 		t.Fatal("lgw did not stop within 2 s of SIGTERM")
 	}
 }
+
+// The example configuration works from any directory: its paths are
+// relative to the file.
+func TestExampleConfigFromAnotherDirectory(t *testing.T) {
+	sim, err := filepath.Abs(filepath.Join("..", "..", "examples", "sim.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	cfg, err := loadConfig(sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(cfg.Concentrator.Sim.Traffic); err != nil {
+		t.Errorf("traffic file: %v", err)
+	}
+	root := filepath.Dir(filepath.Dir(sim))
+	if cfg.Storage.Dir != filepath.Join(root, ".cache", "lgw-state") || cfg.Control.Socket != filepath.Join(root, ".cache", "lgw.sock") {
+		t.Errorf("storage %q socket %q, want them under %s/.cache", cfg.Storage.Dir, cfg.Control.Socket, root)
+	}
+}
