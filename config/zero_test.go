@@ -11,7 +11,7 @@ import (
 // every other duration key must refuse "0s" by name, never turn it into
 // its default.
 var zeroMeans = map[string]string{
-	"multicast.min_start_lead":   "a session may start now",
+	"multicast.min_start_lead":    "a session may start now",
 	"concentrator.sim.gps_jitter": "no jitter",
 }
 
