@@ -11,6 +11,7 @@ import (
 	"github.com/lgwagent/lgw/board"
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/config"
+	"github.com/lgwagent/lgw/control"
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/hal/sim"
 )
@@ -128,5 +129,20 @@ func TestBadConfigRefused(t *testing.T) {
 	cfg.Concentrator.Board = "nope"
 	if _, err := New(cfg, Options{}); err == nil {
 		t.Fatal("unknown board accepted")
+	}
+}
+
+// A test transmission asked for a time already past is refused TOO_LATE,
+// its detail without the code (the CLI prints the code once).
+func TestTestTxInThePastIsLate(t *testing.T) {
+	a, _, _, _, stop := startAgent(t)
+	defer stop()
+	res, err := a.TestTx(context.Background(), control.TxRequest{Freq: 869525000, Datr: "SF9BW125", Power: 14,
+		Payload: []byte{1}, At: control.At{Mode: control.AtTime, Time: t0.Add(-time.Hour)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Code != "TOO_LATE" || res.Detail != "start 2026-"+t0.Add(-time.Hour).Format("01-02T15:04:05Z")+" was 1h0m0s ago" {
+		t.Fatalf("result %+v", res)
 	}
 }

@@ -206,6 +206,12 @@ func (a *Agent) TestTx(ctx context.Context, req control.TxRequest) (control.TxRe
 	case control.AtDelay:
 		r.Timing = scheduler.Timing{Mode: scheduler.ASAP, NotBefore: a.clk.Now().Add(req.At.Delay)}
 	case control.AtTime:
+		if now := a.clk.Now(); !req.At.Time.After(now) {
+			// A start in the past is late, not "as soon as possible".
+			return control.TxResult{Ref: r.Ref, Code: string(scheduler.TooLate), Freq: req.Freq, Datr: dr.Datr(),
+				Power: req.Power, Size: len(req.Payload),
+				Detail: fmt.Sprintf("start %s was %s ago", req.At.Time.UTC().Format(time.RFC3339Nano), now.Sub(req.At.Time).Round(time.Millisecond))}, nil
+		}
 		r.Timing = scheduler.Timing{Mode: scheduler.ASAP, NotBefore: req.At.Time}
 	case control.AtCount:
 		r.Class, r.Timing = scheduler.ClassA, scheduler.Timing{Mode: scheduler.AtCount, Count: hal.Count(req.At.Count)}

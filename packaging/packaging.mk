@@ -19,7 +19,8 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 export SOURCE_DATE_EPOCH
 
 LGW_GO_SOURCES := $(shell find . -name '*.go' -not -path './dist/*' 2>/dev/null) go.mod go.sum
-LGW_LDFLAGS := -s -w -X main.version=$(VERSION)
+COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LGW_LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 LGW_BUILD := CGO_ENABLED=0 go build -trimpath -ldflags "$(LGW_LDFLAGS)"
 LGW_DEB_ARCHS := armhf arm64 amd64
 LGW_DEBS := $(foreach a,$(LGW_DEB_ARCHS),dist/lgw_$(VERSION)_$(a).deb)

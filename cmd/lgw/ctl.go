@@ -151,7 +151,7 @@ func cmdCtl(name string, args []string, stdout, stderr io.Writer) int {
 		level, rest = rest[0], nil
 	case "tx":
 		var err error
-		if txReq, err = tx.request(); err != nil {
+		if txReq, err = tx.request(time.Now()); err != nil {
 			fmt.Fprintf(stderr, "lgw tx: %v\n", err)
 			fs.Usage()
 			return 2
@@ -194,7 +194,7 @@ func cmdCtl(name string, args []string, stdout, stderr io.Writer) int {
 	case "tail":
 		return runTail(ctx, c, count, o.json, stdout, stderr)
 	case "tx":
-		return runTx(ctx, c, txReq, o.json, stdout, stderr)
+		return runTx(ctx, c, txReq, o.json, txNotice, stdout, stderr)
 	}
 	cctx, cancel := context.WithTimeout(ctx, ctlTimeout)
 	defer cancel()
@@ -286,7 +286,7 @@ func parseFreq(s string) (uint32, error) {
 	return uint32(hz), nil
 }
 
-func (t *txFlags) request() (control.TxRequest, error) {
+func (t *txFlags) request(now time.Time) (control.TxRequest, error) {
 	var r control.TxRequest
 	if t.freq == "" {
 		return r, errors.New("--freq: missing")
@@ -325,13 +325,26 @@ func (t *txFlags) request() (control.TxRequest, error) {
 	if err != nil {
 		return r, fmt.Errorf("--at: %w", err)
 	}
+	if at.Mode == control.AtTime && !at.Time.After(now) {
+		return r, fmt.Errorf("--at %s: is in the past (now %s)", t.at, now.UTC().Format(time.RFC3339))
+	}
 	r.Freq, r.Datr, r.Power, r.At = f, strings.ToUpper(t.datr), t.power, at
 	return r, nil
 }
 
-func runTx(ctx context.Context, c *control.Client, req control.TxRequest, asJSON bool, stdout, stderr io.Writer) int {
+// txNotice is how long lgw tx waits silently for a result before saying
+// what it waits for.
+const txNotice = 3 * time.Second
+
+func runTx(ctx context.Context, c *control.Client, req control.TxRequest, asJSON bool, notice time.Duration, stdout, stderr io.Writer) int {
 	var res control.TxResult
-	if err := c.Call(ctx, control.CmdTx, req, &res); err != nil {
+	t := time.AfterFunc(notice, func() {
+		fmt.Fprintf(stderr, "lgw tx: waiting for the transmission (%s) and its result, up to %s; Ctrl-C withdraws it\n",
+			describeAt(req.At), control.DefaultTxTimeout)
+	})
+	err := c.Call(ctx, control.CmdTx, req, &res)
+	t.Stop()
+	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintln(stderr, "lgw tx: interrupted; the daemon withdraws the transmission")
 			return 1
@@ -353,6 +366,21 @@ func runTx(ctx context.Context, c *control.Client, req control.TxRequest, asJSON
 		return 1
 	}
 	return 0
+}
+
+// describeAt says when a test transmission starts, for the waiting notice.
+func describeAt(a control.At) string {
+	switch a.Mode {
+	case control.AtASAP:
+		return "as soon as possible"
+	case control.AtDelay:
+		return a.Delay.String() + " after it was submitted"
+	case control.AtCount:
+		return fmt.Sprintf("at counter value %d", a.Count)
+	case control.AtGPS:
+		return "at " + a.String()
+	}
+	return "at " + a.Time.UTC().Format(time.RFC3339Nano)
 }
 
 func runTail(ctx context.Context, c *control.Client, count int, asJSON bool, stdout, stderr io.Writer) int {

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/lgwagent/lgw/control"
 	"github.com/lgwagent/lgw/control/controltest"
@@ -224,7 +226,8 @@ func TestCtlDaemonNotRunning(t *testing.T) {
 			args = append(args, "--freq", "868.1", "--datr", "SF7BW125", "--size", "1")
 		}
 		code, out, errOut := runCtl(t, c.name, args...)
-		want := "lgw daemon is not running (no socket at " + sock + "): start it with systemctl start lgw\n"
+		want := "lgw daemon is not running (no socket at " + sock + "): start the lgw daemon whose control.socket is " + sock +
+			" (lgw run --config FILE)\n"
 		if code != 1 || out != "" || errOut != want {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q", c.name, code, out, errOut)
 		}
@@ -337,4 +340,69 @@ func TestCtlNotRunningHint(t *testing.T) {
 		"lgw daemon is not running (no socket at /run/lgw/lgw.sock): start it with systemctl start lgw" {
 		t.Errorf("packaged hint %q", got)
 	}
+}
+
+// A past --at is refused before anything is sent.
+func TestCtlTxAtInThePast(t *testing.T) {
+	agent := controltest.Sample()
+	_, sock := controltest.Serve(t, agent)
+	code, out, errOut := runCtl(t, "tx", "--socket", sock, "--freq", "869.525", "--datr", "SF9BW125", "--size", "1",
+		"--at", "2020-01-01T00:00:00Z")
+	if code != 2 || out != "" || !strings.HasPrefix(errOut, "lgw tx: --at 2020-01-01T00:00:00Z: is in the past (now ") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if len(agent.TxRequests) != 0 {
+		t.Errorf("sent %+v", agent.TxRequests)
+	}
+}
+
+// A long wait says what it waits for.
+func TestCtlTxSaysWhatItWaitsFor(t *testing.T) {
+	agent := controltest.Sample()
+	release := make(chan struct{})
+	agent.Tx = func(ctx context.Context, req control.TxRequest) (control.TxResult, error) {
+		<-release
+		return control.TxResult{Ref: "cli-9", Code: "SENT", Freq: req.Freq, Datr: req.Datr, Power: req.Power}, nil
+	}
+	_, sock := controltest.Serve(t, agent)
+	c, err := control.Dial(context.Background(), sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- runTx(context.Background(), c, control.TxRequest{Freq: 869525000, Datr: "SF9BW125", Power: 14,
+			Payload: []byte{1}, At: control.At{Mode: control.AtCount, Count: 5000}}, false, 10*time.Millisecond, &out, &errb)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(errb.String(), "waiting") && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(release)
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	want := "lgw tx: waiting for the transmission (at counter value 5000) and its result, up to 1h5m0s; Ctrl-C withdraws it\n"
+	if errb.String() != want {
+		t.Errorf("stderr %q, want %q", errb.String(), want)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
