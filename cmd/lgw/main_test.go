@@ -79,12 +79,14 @@ func TestRunLogsTrafficAndStopsOnSIGTERM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b = bytes.ReplaceAll(b, []byte(`".cache/`), []byte(`"`+dir+`/`))
+	// The copy's relative paths resolve against its own directory.
+	b = bytes.ReplaceAll(b, []byte(`"../.cache/`), []byte(`"`))
+	b = bytes.ReplaceAll(b, []byte(`"traffic.jsonl"`), []byte(`"`+filepath.Join(root, "examples", "traffic.jsonl")+`"`))
 	if err := os.WriteFile(cfg, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "run", "--config", cfg)
-	cmd.Dir = root
+	cmd.Dir = t.TempDir() // any working directory
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +111,8 @@ func TestRunLogsTrafficAndStopsOnSIGTERM(t *testing.T) {
 			if !ok {
 				t.Fatal("lgw exited early")
 			}
-			if strings.Contains(l, "\tuplink\t") && strings.Contains(l, `"freq_mhz"`) && strings.HasPrefix(l, "<6>") {
+			// Not the journal: a timestamp, no priority prefix.
+			if strings.Contains(l, "\tinfo\tuplink\t") && strings.Contains(l, `"freq_mhz"`) && l[:2] == "20" {
 				uplinks++
 			}
 		case <-deadline:
