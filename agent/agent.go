@@ -111,14 +111,19 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err := a.buildCore(); err != nil {
 		return err
 	}
-	if err := a.startAdapters(ctx); err != nil {
+	// The adapters subscribe to the core's events before it starts, so
+	// they see every report; they take requests once it runs.
+	if err := a.buildAdapters(); err != nil {
 		return err
 	}
-	defer a.stopAdapters()
 	if err := a.gw.Start(ctx); err != nil {
 		return fmt.Errorf("gateway: %w", err)
 	}
 	defer a.gw.Stop()
+	defer a.stopAdapters()
+	if err := a.startAdapters(ctx); err != nil {
+		return err
+	}
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -234,19 +239,24 @@ func (a *Agent) buildCore() error {
 	return nil
 }
 
-// startAdapters attaches and starts the MQTT client and the control
-// socket on the core.
-func (a *Agent) startAdapters(ctx context.Context) error {
+// buildAdapters attaches the MQTT client and the control socket to the
+// core; they connect and listen in startAdapters.
+func (a *Agent) buildAdapters() error {
 	mq, err := mqtt.NewAdapter(a.cfg.MQTT.Client(), a.gw, a.clk, a.log)
 	if err != nil {
 		return fmt.Errorf("mqtt: %w", err)
 	}
-	if err := mq.Start(ctx); err != nil {
-		return err
-	}
 	a.mq = mq
 	a.ctl = control.NewServer(a.cfg.Control.Socket, a.cfg.Control.Group, control.Over(a.gw), a.log.Named("control"),
 		control.WithClock(a.clk))
+	return nil
+}
+
+// startAdapters starts them.
+func (a *Agent) startAdapters(ctx context.Context) error {
+	if err := a.mq.Start(ctx); err != nil {
+		return err
+	}
 	if err := a.ctl.Start(ctx); err != nil {
 		return fmt.Errorf("control socket: %w", err)
 	}
@@ -256,12 +266,8 @@ func (a *Agent) startAdapters(ctx context.Context) error {
 
 // stopAdapters stops them in reverse order.
 func (a *Agent) stopAdapters() {
-	if a.ctl != nil {
-		a.ctl.Stop()
-	}
-	if a.mq != nil {
-		a.mq.Stop()
-	}
+	a.ctl.Stop()
+	a.mq.Stop()
 }
 
 func (a *Agent) closeConcentrator() {

@@ -135,7 +135,9 @@ func StatsOf(s gateway.Snapshot) Stats {
 }
 
 // SetLogLevel changes the log level.
-func (c core) SetLogLevel(ctx context.Context, level string) error { return c.g.SetLogLevel(ctx, level) }
+func (c core) SetLogLevel(ctx context.Context, level string) error {
+	return c.g.SetLogLevel(ctx, level)
+}
 
 // TestTx sends a test transmission and waits for its result.
 func (c core) TestTx(ctx context.Context, req TxRequest) (TxResult, error) {

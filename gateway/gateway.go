@@ -98,6 +98,9 @@ type Gateway struct {
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 
+	// up is set once Start has set mc, started and runCtx, which are
+	// read only after ready() has seen it.
+	up        atomic.Bool
 	running   atomic.Bool
 	restartMu sync.Mutex
 	rx        rxCounters
@@ -153,6 +156,7 @@ func (g *Gateway) Start(ctx context.Context) error {
 	g.started = g.clk.Now()
 	g.runCtx, g.cancel = context.WithCancel(ctx)
 	g.running.Store(true)
+	g.up.Store(true)
 	g.emitState("running", "start")
 	g.wg.Add(1)
 	go func() {
@@ -166,6 +170,7 @@ func (g *Gateway) Start(ctx context.Context) error {
 // subscription. It does not stop the concentrator or the scheduler (the
 // composition root owns them).
 func (g *Gateway) Stop() {
+	g.up.Store(false)
 	if g.cancel != nil {
 		g.cancel()
 	}
@@ -228,7 +233,7 @@ func (g *Gateway) RestartConcentrator(ctx context.Context) error {
 func (g *Gateway) restart(ctx context.Context) error {
 	g.restartMu.Lock()
 	defer g.restartMu.Unlock()
-	if g.runCtx == nil {
+	if !g.up.Load() {
 		return ErrStopped
 	}
 	g.log.Warn("restarting the concentrator")

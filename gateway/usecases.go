@@ -213,7 +213,7 @@ func (g *Gateway) Queue(ctx context.Context) ([]QueuedItem, error) {
 // ready refuses a use case before Start: an InternalServerException
 // naming what is missing.
 func (g *Gateway) ready(what string) error {
-	if g.runCtx == nil {
+	if !g.up.Load() {
 		return apierr.Wrap(apierr.InternalServer, ErrStopped, "%s", what)
 	}
 	return nil
