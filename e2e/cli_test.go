@@ -34,10 +34,14 @@ func TestCLIAgainstRunningDaemon(t *testing.T) {
 		human []string // substrings of the table form
 		json  func(t *testing.T, v any)
 	}{
-		{[]string{"status"}, []string{"00000000e2e00001", "sim", "EU868"}, func(t *testing.T, v any) {
+		// No broker: down since the start, and why.
+		{[]string{"status"}, []string{"00000000e2e00001", "sim", "EU868", "NOT connected to tcp://127.0.0.1:", ", last error: "}, func(t *testing.T, v any) {
 			m := v.(map[string]any)
 			if m["gateway_id"] != "00000000e2e00001" || get(m, "concentrator", "state") != "running" {
 				t.Errorf("status %v", m)
+			}
+			if since, _ := get(m, "mqtt", "since").(string); since == "" || strings.HasPrefix(since, "0001") || get(m, "mqtt", "last_error") == nil {
+				t.Errorf("mqtt status %v: want since and last_error", m["mqtt"])
 			}
 		}},
 		{[]string{"queue"}, nil, func(t *testing.T, v any) {
@@ -75,6 +79,8 @@ func TestCLIAgainstRunningDaemon(t *testing.T) {
 		{[]string{"tail", "--count", "1"}, []string{"uplink"}, func(t *testing.T, v any) {
 			if m, ok := v.(map[string]any); !ok || m["kind"] == nil {
 				t.Errorf("tail event %v", v)
+			} else if ts, _ := m["time"].(string); !strings.HasPrefix(ts, "20") {
+				t.Errorf("tail event time %q, want the event's time", ts)
 			}
 		}},
 	}
@@ -114,7 +120,7 @@ func TestCLIAgainstRunningDaemon(t *testing.T) {
 	}
 	// A daemon-side error names its type once.
 	_, errs, code := lgw(append([]string{"log-level", "loud"}, sock...)...)
-	if want := "lgw log-level: ValidationException: level: "; code != 1 || !strings.HasPrefix(errs, want) ||
+	if want := "lgw log-level: ValidationException: Level: "; code != 1 || !strings.HasPrefix(errs, want) ||
 		strings.Count(errs, "ValidationException") != 1 {
 		t.Errorf("log-level loud: exit %d, %q, want %q...", code, errs, want)
 	}

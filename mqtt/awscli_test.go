@@ -10,63 +10,48 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"go.uber.org/zap"
 
-	"github.com/lgwagent/lgw/clock"
-	"github.com/lgwagent/lgw/hal/sim"
+	"github.com/lgwagent/lgw/gateway"
 	"github.com/lgwagent/lgw/mqtt"
 	"github.com/lgwagent/lgw/mqtt/broker"
 	"github.com/lgwagent/lgw/mqtt/mqtttest"
 	"github.com/lgwagent/lgw/multicast"
-	"github.com/lgwagent/lgw/multicast/multicasttest"
+	"github.com/lgwagent/lgw/scheduler/schedulertest"
 )
 
-// gatewayOps are the Backend methods beyond the multicast API.
-type gatewayOps interface {
-	SendDownlink(context.Context, mqtt.SendDownlinkInput) (mqtt.SendDownlinkOutput, error)
-	Stats(context.Context) (mqtt.Stats, error)
-	RestartConcentrator(context.Context) error
-	SetLogLevel(context.Context, string) error
-}
-
-// realMulticast is a Backend whose multicast operations are a real
-// multicast.Manager.
-type realMulticast struct {
-	*multicast.Manager
-	gatewayOps
-}
-
 // TestAWSCLIRequestBodies replays, in order, the request bodies the AWS
-// CLI (iotwireless, API 2020-11-22) sends for the eight multicast
-// operations, with the Id of the URL path moved into the body and the
-// query parameters of ListMulticastGroups as body fields, against a real
-// multicast manager over a real broker, and compares every response with
+// CLI (iotwireless, API 2020-11-22) sends for the multicast operations,
+// with the Id of the URL path moved into the body and the query
+// parameters of ListMulticastGroups as body fields, over a real broker
+// through the MQTT adapter to the application core (real multicast
+// service, real scheduler on the simulator, virtual time), and compares every response with
 // testdata/awscli/NN-Op.response.json. In the golden files "$NAME" stands
 // for a value the gateway generates (bound at first sight, the same
 // after), "$ANY" for any value; request bodies use the bound values.
 func TestAWSCLIRequestBodies(t *testing.T) {
-	clk := clock.NewVirtual(time.Date(2026, 11, 21, 1, 0, 0, 0, time.UTC))
-	s, err := sim.New(sim.Config{Clock: clk})
+	rig := schedulertest.New(t, "EU868", nil)
+	chip, err := rig.Sim.Chip()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	m, err := multicast.Open(multicast.Config{Dir: t.TempDir(), Clock: clk, Tx: multicasttest.New(clk, s)})
+	g, err := gateway.New(gateway.Config{
+		Identity: gateway.Identity{GatewayID: gw, Version: "test", Board: "sim", Region: "EU868", Chip: chip},
+		Region:   rig.Region, Concentrator: rig.Sim, Scheduler: rig.Scheduler,
+		Multicast: multicast.Config{Dir: t.TempDir()}, Clock: rig.Clock,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Start(context.Background()); err != nil {
+	if err := g.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(m.Stop)
+	t.Cleanup(g.Stop)
 	b := mqtttest.Start(t, broker.Options{})
 	rsp := b.Collect("lgw/" + gw + "/rsp/#")
 	state := b.Collect("lgw/" + gw + "/state")
-	c, err := mqtt.New(baseConfig(b.URL()), gw, realMulticast{m, newFake()}, clk, zap.NewNop())
+	c, err := mqtt.New(baseConfig(b.URL()), gw, mqtt.Over(g), rig.Clock, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}

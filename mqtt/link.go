@@ -60,6 +60,7 @@ loop:
 				c.stateDirty = true
 				c.mu.Unlock()
 				c.linkUp.Store(true)
+				c.link.set(true, c.clk.Now(), nil)
 				c.log.Info("link up", zap.String("commands", c.topics.cmdFilter), zap.Int("buffered", c.buf.len()))
 			}
 		}

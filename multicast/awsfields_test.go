@@ -8,10 +8,7 @@ import (
 	"time"
 
 	"github.com/lgwagent/lgw/apierr"
-	"github.com/lgwagent/lgw/clock"
-	"github.com/lgwagent/lgw/hal/sim"
 	"github.com/lgwagent/lgw/multicast"
-	"github.com/lgwagent/lgw/multicast/multicasttest"
 	"github.com/lgwagent/lgw/scheduler"
 )
 
@@ -266,17 +263,13 @@ func TestUpdateMulticastGroupPartial(t *testing.T) {
 	wantErr(t, e.m.UpdateMulticastGroup(ctx, multicast.UpdateGroupInput{Id: "nope", Name: &name}), apierr.ResourceNotFound, "Id")
 }
 
-// A configured zero start lead is honoured (ExactStartLead), not replaced
+// A configured zero start lead is honoured (DurationsAsGiven), not replaced
 // by the 30-minute default.
 func TestZeroStartLeadHonoured(t *testing.T) {
-	clk := clock.NewVirtual(t0)
-	s, err := sim.New(sim.Config{Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEnv(t, t.TempDir(), nil)
 	for _, exact := range []bool{true, false} {
-		m, err := multicast.Open(multicast.Config{Dir: t.TempDir(), Clock: clk, Tx: multicasttest.New(clk, s),
-			MinStartLead: 0, ExactStartLead: exact})
+		m, err := multicast.Open(multicast.Config{Dir: t.TempDir(), Clock: e.clk, Tx: e.tx,
+			MinStartLead: 0, DurationsAsGiven: exact})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,7 +20,7 @@ import (
 
 	"github.com/lgwagent/lgw/config"
 	"github.com/lgwagent/lgw/control"
-	"github.com/lgwagent/lgw/multicast"
+	"github.com/lgwagent/lgw/region"
 )
 
 // ctlCommands are the commands cmdCtl serves, with a one-line summary.
@@ -400,8 +400,8 @@ func runTail(ctx context.Context, c *control.Client, count int, asJSON bool, std
 			if what == "" {
 				what = string(ev.Data)
 			}
-			if _, err := fmt.Fprintf(stdout, "%s  %-7s %s  %s\n", ev.Time.UTC().Format("15:04:05.000"), ev.Kind,
-				ev.Topic, what); err != nil {
+			if _, err := fmt.Fprintf(stdout, "%s  %-7s %s\n", ev.Time.UTC().Format("15:04:05.000"), ev.Kind,
+				what); err != nil {
 				return err
 			}
 		}
@@ -462,9 +462,12 @@ func printStatus(w io.Writer, s control.Status) {
 		fmt.Fprintf(w, "position\t%.5f, %.5f, %.0f m\n", tr.Latitude, tr.Longitude, tr.Altitude)
 	}
 	m := s.MQTT
-	mq := yesNo(m.Connected, "connected to ", "NOT connected to ") + m.Server + " since " + stamp(m.Since) +
-		", " + strconv.Itoa(m.Buffered) + " buffered"
-	if m.LastError != "" {
+	mq := yesNo(m.Connected, "connected to ", "NOT connected to ") + m.Server
+	if !m.Since.IsZero() {
+		mq += " since " + stamp(m.Since)
+	}
+	mq += ", " + strconv.Itoa(m.Buffered) + " buffered"
+	if !m.Connected && m.LastError != "" {
 		mq += ", last error: " + m.LastError
 	}
 	fmt.Fprintf(w, "mqtt\t%s\n", mq)
@@ -508,7 +511,7 @@ func printSessions(w io.Writer, ss []control.Session) {
 		ping := "-"
 		if s.PingSlotPeriod > 0 {
 			// PingSlotPeriod counts 30 ms slots between two ping slots.
-			ping = (time.Duration(s.PingSlotPeriod) * multicast.SlotLen).String()
+			ping = (time.Duration(s.PingSlotPeriod) * region.PingSlotLen).String()
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%d\t%d\n", s.GroupID, s.Class, s.State, stamp(s.Start),
 			stamp(s.End), s.Timeout, s.DR, mhz(s.Freq), ping, s.Queued, s.Sent)

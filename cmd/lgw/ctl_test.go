@@ -180,8 +180,8 @@ func TestCtlTail(t *testing.T) {
 			t.Fatalf("json=%v: exit %d, stderr %q", asJSON, r.code, r.err)
 		}
 		if !asJSON {
-			want := "10:00:00.000  uplink  lgw/0016c001ff10a235/up  868.100 SF7BW125 rssi -57 snr 9.5 23B\n" +
-				"10:00:00.250  report  lgw/0016c001ff10a235/report  mc-7f3a SENT tmst 3738178559\n"
+			want := "10:00:00.000  uplink  868.100000 MHz SF7BW125 23 B crc=ok rssi=-57.0 snr=9.5 tmst=3738000000\n" +
+				"10:00:00.250  report  SENT 7f3a0c2e 869.525 MHz SF12BW125\n"
 			if r.out != want {
 				t.Errorf("tail:\n%s\nwant:\n%s", r.out, want)
 			}
@@ -405,4 +405,17 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// A link that is down says since when and why.
+func TestCtlStatusMQTTDown(t *testing.T) {
+	agent := controltest.Sample()
+	agent.StatusV.MQTT = control.MQTTStatus{Server: "tcp://127.0.0.1:1883", Since: controltest.Epoch.Add(-time.Minute),
+		LastError: "network Error : dial tcp 127.0.0.1:1883: connect: connection refused", Buffered: 3}
+	_, sock := controltest.Serve(t, agent)
+	_, out, _ := runCtl(t, "status", "--socket", sock)
+	want := "mqtt          NOT connected to tcp://127.0.0.1:1883 since 2026-11-21T09:59:00Z, 3 buffered, last error: network Error : dial tcp 127.0.0.1:1883: connect: connection refused\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("status:\n%s\nwant the line %q", out, want)
+	}
 }

@@ -10,6 +10,9 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+
+	// The boards without hardware (sim, the drivers on their emulators).
+	_ "github.com/lgwagent/lgw/board/emulated"
 )
 
 // Set by the linker: -X main.version=... -X main.commit=...

@@ -1,10 +1,11 @@
 package controltest
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/lgwagent/lgw/control"
+	"github.com/lgwagent/lgw/gateway"
+	"github.com/lgwagent/lgw/hal"
 )
 
 // Epoch is the fixed time the sample data is built around.
@@ -56,16 +57,19 @@ func Sample() *Agent {
 	}
 }
 
-// SampleUplink is an uplink event as tail shows it.
+// SampleUplink is an uplink event as tail shows it: a received packet
+// encoded by the control adapter (control.EventOf), as the daemon does.
 func SampleUplink() control.Event {
-	return control.Event{Time: Epoch, Kind: "uplink", Topic: "lgw/0016c001ff10a235/up",
-		Summary: "868.100 SF7BW125 rssi -57 snr 9.5 23B",
-		Data:    json.RawMessage(`{"freq":868100000,"datr":"SF7BW125","rssi":-57,"lsnr":9.5,"size":23}`)}
+	p := hal.RxPacket{Payload: make([]byte, 23), Frequency: 868100000, DataRate: hal.LoRaRate(7, hal.BW125, hal.CR4_5),
+		CRC: hal.CRCOK, RSSIChannel: -57, SNR: 9.5, Count: 3738000000}
+	return control.EventOf(gateway.Event{Kind: gateway.EventUplink, Time: Epoch, Uplink: &p})
 }
 
-// SampleReport is a downlink report event as tail shows it.
+// SampleReport is a multicast downlink report event as tail shows it,
+// encoded by control.EventOf.
 func SampleReport() control.Event {
-	return control.Event{Time: Epoch.Add(250 * time.Millisecond), Kind: "report",
-		Topic: "lgw/0016c001ff10a235/report", Summary: "mc-7f3a SENT tmst 3738178559",
-		Data: json.RawMessage(`{"type":"downlink","radio":{"hardware":{"tmst":3738178559,"status":"SENT"}}}`)}
+	r := gateway.Report{MessageId: "7f3a0c2e", MulticastGroup: "fuota-1", Origin: "multicast:fuota-1", CounterDown: 12,
+		Result: gateway.TxResult{Code: gateway.Sent, Count: 3738178559,
+			Packet: hal.TxPacket{Frequency: 869525000, DataRate: hal.LoRaRate(12, hal.BW125, hal.CR4_5), Power: 14}}}
+	return control.EventOf(gateway.Event{Kind: gateway.EventReport, Time: Epoch.Add(250 * time.Millisecond), Report: &r})
 }
