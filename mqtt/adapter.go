@@ -171,4 +171,3 @@ func (a *Adapter) status() gateway.AdapterStatus {
 	}
 	return s
 }
-
