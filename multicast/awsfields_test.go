@@ -4,11 +4,16 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/brocaar/lorawan"
+	"github.com/brocaar/lorawan/gps"
+
 	"github.com/lgwagent/lgw/apierr"
 	"github.com/lgwagent/lgw/multicast"
+	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
 )
 
@@ -269,7 +274,7 @@ func TestZeroStartLeadHonoured(t *testing.T) {
 	e := newEnv(t, t.TempDir(), nil)
 	for _, exact := range []bool{true, false} {
 		m, err := multicast.Open(multicast.Config{Dir: t.TempDir(), Clock: e.clk, Tx: e.tx,
-			MinStartLead: 0, DurationsAsGiven: exact})
+			MinStartLead: 0, MaxStartAhead: multicast.DefaultMaxStartAhead, DurationsAsGiven: exact})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -286,5 +291,50 @@ func TestZeroStartLeadHonoured(t *testing.T) {
 			t.Errorf("exact=%v: %+v %v, want start %s", exact, out.LoRaWAN, err, want)
 		}
 		m.Stop()
+	}
+	// As given, a zero MaxStartAhead is refused, not defaulted.
+	_, err := multicast.Open(multicast.Config{Dir: t.TempDir(), Clock: e.clk, Tx: e.tx, DurationsAsGiven: true})
+	if err == nil || !strings.Contains(err.Error(), "multicast.max_start_ahead") {
+		t.Errorf("zero max_start_ahead as given: %v", err)
+	}
+}
+
+// A keyless class B group without McAddr sends each ready frame at the
+// ping slot of the frame's own address.
+func TestKeylessClassBWithoutMcAddrUsesTheFrameAddress(t *testing.T) {
+	e := newEnv(t, t.TempDir(), nil)
+	if _, err := e.m.CreateMulticastGroup(ctx, multicast.CreateGroupInput{Id: "kb", LoRaWAN: multicast.GroupLoRaWAN{
+		RfRegion: "EU868", DlClass: "ClassB"}}); err != nil {
+		t.Fatal(err)
+	}
+	start := t0.Add(31 * time.Minute)
+	if _, err := e.m.StartMulticastGroupSession(ctx, multicast.StartSessionInput{Id: "kb", LoRaWAN: multicast.SessionLoRaWAN{
+		SessionStartTime: start.Format(time.RFC3339), SessionTimeout: ip(1000), PingSlotPeriod: ip(128)}}); err != nil {
+		t.Fatal(err)
+	}
+	addr := lorawan.DevAddr{0x0a, 0x0b, 0x0c, 0x0d}
+	phy, err := multicast.BuildFrame([4]byte(addr), 3, 9, []byte("b"), [16]byte{1}, [16]byte{2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.m.SendDataToMulticastGroup(ctx, multicast.SendDataInput{Id: "kb", PayloadData: base64.StdEncoding.EncodeToString(phy)}); err != nil {
+		t.Fatal(err)
+	}
+	e.runUntil(t, start.Add(5*time.Minute))
+	air := e.sim.AirLog()
+	if len(air) != 1 || len(e.reps) != 1 || e.reps[0].Result.Code != scheduler.Sent {
+		t.Fatalf("%d emissions, reports %+v", len(air), e.reps)
+	}
+	eu, err := region.Lookup("EU868")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := (gps.Time(start).TimeSinceGPSEpoch() + region.BeaconPeriod - 1).Truncate(region.BeaconPeriod)
+	ps, err := scheduler.NextPingSlot(addr, first, 128, eu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := gps.Time(air[0].StartTime).TimeSinceGPSEpoch(); g-ps.Time < 0 || g-ps.Time > time.Microsecond {
+		t.Errorf("emitted at GPS %s, want the ping slot of %s at %s", g, addr, ps.Time)
 	}
 }
