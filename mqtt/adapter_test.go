@@ -13,8 +13,6 @@ import (
 	"github.com/lgwagent/lgw/mqtt"
 	"github.com/lgwagent/lgw/mqtt/broker"
 	"github.com/lgwagent/lgw/mqtt/mqtttest"
-	"github.com/lgwagent/lgw/multicast"
-	"github.com/lgwagent/lgw/scheduler/schedulertest"
 )
 
 // TestAdapterOverTheCore runs the MQTT adapter on a real core (the real
@@ -23,17 +21,8 @@ import (
 // the down topic; an uplink goes out on the up topic; GetGatewayStatus
 // words the core's snapshot.
 func TestAdapterOverTheCore(t *testing.T) {
-	rig := schedulertest.New(t, "EU868", nil)
-	chip, _ := rig.Sim.Chip()
-	id := chip.EUI.String()
-	g, err := gateway.New(gateway.Config{
-		Identity: gateway.Identity{GatewayID: id, Version: "v-test", Board: "sim", Region: "EU868", Chip: chip},
-		Region:   rig.Region, Concentrator: rig.Sim, Scheduler: rig.Scheduler,
-		Multicast: multicast.Config{Dir: t.TempDir()}, Clock: rig.Clock,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, rig := coreOnRig(t, "")
+	id := g.GatewayID()
 	b := mqtttest.Start(t, broker.Options{})
 	rsp, down, up := b.Collect("lgw/"+id+"/rsp/#"), b.Collect("lgw/"+id+"/down"), b.Collect("lgw/"+id+"/up")
 	state := b.Collect("lgw/" + id + "/state")

@@ -13,12 +13,9 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/lgwagent/lgw/gateway"
 	"github.com/lgwagent/lgw/mqtt"
 	"github.com/lgwagent/lgw/mqtt/broker"
 	"github.com/lgwagent/lgw/mqtt/mqtttest"
-	"github.com/lgwagent/lgw/multicast"
-	"github.com/lgwagent/lgw/scheduler/schedulertest"
 )
 
 // TestAWSCLIRequestBodies replays, in order, the request bodies the AWS
@@ -31,19 +28,7 @@ import (
 // for a value the gateway generates (bound at first sight, the same
 // after), "$ANY" for any value; request bodies use the bound values.
 func TestAWSCLIRequestBodies(t *testing.T) {
-	rig := schedulertest.New(t, "EU868", nil)
-	chip, err := rig.Sim.Chip()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := gateway.New(gateway.Config{
-		Identity: gateway.Identity{GatewayID: gw, Version: "test", Board: "sim", Region: "EU868", Chip: chip},
-		Region:   rig.Region, Concentrator: rig.Sim, Scheduler: rig.Scheduler,
-		Multicast: multicast.Config{Dir: t.TempDir()}, Clock: rig.Clock,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, rig := coreOnRig(t, gw)
 	if err := g.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}

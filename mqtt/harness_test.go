@@ -12,11 +12,13 @@ import (
 
 	"github.com/lgwagent/lgw/apierr"
 	"github.com/lgwagent/lgw/clock"
+	"github.com/lgwagent/lgw/gateway"
 	"github.com/lgwagent/lgw/mqtt"
 	"github.com/lgwagent/lgw/mqtt/broker"
 	"github.com/lgwagent/lgw/mqtt/mqtttest"
 	"github.com/lgwagent/lgw/multicast"
 	"github.com/lgwagent/lgw/scheduler"
+	"github.com/lgwagent/lgw/scheduler/schedulertest"
 )
 
 const gw = "0016c001ff10a235"
@@ -196,4 +198,27 @@ func wantError(t *testing.T, r mqtt.Response, k apierr.Kind, field string) {
 	if r.Result != nil {
 		t.Fatalf("error response has a Result: %+v", r)
 	}
+}
+
+// coreOnRig builds (does not start) an application core with gateway ID
+// id on the real scheduler on the simulator, on virtual time.
+func coreOnRig(t *testing.T, id string) (*gateway.Gateway, *schedulertest.Rig) {
+	t.Helper()
+	rig := schedulertest.New(t, "EU868", nil)
+	chip, err := rig.Sim.Chip()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id == "" {
+		id = chip.EUI.String()
+	}
+	g, err := gateway.New(gateway.Config{
+		Identity: gateway.Identity{GatewayID: id, Version: "v-test", Board: "sim", Region: "EU868", Chip: chip},
+		Region:   rig.Region, Concentrator: rig.Sim, Scheduler: rig.Scheduler,
+		Multicast: multicast.Config{Dir: t.TempDir()}, Clock: rig.Clock,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, rig
 }
