@@ -89,7 +89,7 @@ func (c core) Groups(ctx context.Context) ([]Group, error) {
 	}
 	out := make([]Group, 0, len(l))
 	for _, g := range l {
-		out = append(out, Group{ID: g.Id, McAddr: g.LoRaWAN.McAddr, Class: g.LoRaWAN.DlClass,
+		out = append(out, Group{ID: g.Id, Name: g.Name, McAddr: g.LoRaWAN.McAddr, Class: g.LoRaWAN.DlClass,
 			Region: g.LoRaWAN.RfRegion, HasKeys: g.LoRaWAN.HasKeys, NextFCnt: g.LoRaWAN.NextFCnt, Status: g.Status})
 	}
 	return out, nil

@@ -169,7 +169,9 @@ type QueueItem struct {
 
 // Group is one multicast group (keys never appear here).
 type Group struct {
-	ID      string `json:"id"`
+	ID string `json:"id"`
+	// Name is the group's Name (CreateMulticastGroup), empty when none.
+	Name    string `json:"name,omitempty"`
 	McAddr  string `json:"mc_addr"`
 	Class   string `json:"class"`
 	Region  string `json:"region"`

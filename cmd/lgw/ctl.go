@@ -546,15 +546,23 @@ func printQueue(w io.Writer, q []control.QueueItem) {
 	}
 }
 
+// orDash shows an empty field as "-".
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
 func printGroups(w io.Writer, gs []control.Group) {
 	if len(gs) == 0 {
 		fmt.Fprintln(w, "no multicast groups")
 		return
 	}
-	fmt.Fprintln(w, "ID\tMCADDR\tCLASS\tREGION\tKEYS\tNEXT FCNT\tSTATUS")
+	fmt.Fprintln(w, "ID\tNAME\tMCADDR\tCLASS\tREGION\tKEYS\tNEXT FCNT\tSTATUS")
 	for _, g := range gs {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", g.ID, g.McAddr, g.Class, g.Region, yesNo(g.HasKeys, "yes", "no"),
-			g.NextFCnt, g.Status)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", g.ID, orDash(g.Name), orDash(g.McAddr), g.Class, g.Region,
+			yesNo(g.HasKeys, "yes", "no"), g.NextFCnt, g.Status)
 	}
 }
 

@@ -48,9 +48,9 @@ func TestCtlHumanOutput(t *testing.T) {
 			"1.5s   gps      3737428559  869.525  SF9BW125   27     17    beacon  beacon             b-1447000128",
 			"2.25s  tmst     3738178559  869.525  SF12BW125  14     51    C       multicast:fuota-1  mc-7f3a"}},
 		{"groups", nil, []string{
-			"ID             MCADDR    CLASS   REGION  KEYS  NEXT FCNT  STATUS",
-			"fuota-1        01ab23cd  ClassC  EU868   yes   12         Active",
-			"street-lights  01ab23ce  ClassB  EU868   yes   0          NoSession"}},
+			"ID             NAME             MCADDR    CLASS   REGION  KEYS  NEXT FCNT  STATUS",
+			"fuota-1        firmware-wave-3  01ab23cd  ClassC  EU868   yes   12         Active",
+			"street-lights  -                01ab23ce  ClassB  EU868   yes   0          NoSession"}},
 		{"sessions", nil, []string{
 			"GROUP          CLASS   STATE      START                 END                   TIMEOUT  DR  FREQ     PING   QUEUED  SENT",
 			"fuota-1        ClassC  Active     2026-11-21T09:50:00Z  2026-11-21T11:58:00Z  2h8m0s   0   869.525  -      1       11",

@@ -37,7 +37,7 @@ func Sample() *Agent {
 				Origin: "multicast:fuota-1"},
 		},
 		GroupsV: []control.Group{
-			{ID: "fuota-1", McAddr: "01ab23cd", Class: "ClassC", Region: "EU868", HasKeys: true, NextFCnt: 12,
+			{ID: "fuota-1", Name: "firmware-wave-3", McAddr: "01ab23cd", Class: "ClassC", Region: "EU868", HasKeys: true, NextFCnt: 12,
 				Status: "Active"},
 			{ID: "street-lights", McAddr: "01ab23ce", Class: "ClassB", Region: "EU868", HasKeys: true, NextFCnt: 0,
 				Status: "NoSession"},
