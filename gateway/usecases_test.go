@@ -42,7 +42,7 @@ func TestMulticastThroughTheCore(t *testing.T) {
 	if err := g.DeleteMulticastGroup(ctx, gateway.GroupIDInput{Id: "g1"}); err != nil {
 		t.Fatal(err)
 	}
-	if l, err := g.ListMulticastGroups(ctx); err != nil || len(l.List) != 0 {
+	if l, err := g.ListMulticastGroups(ctx, gateway.ListGroupsInput{}); err != nil || len(l.MulticastGroupList) != 0 {
 		t.Fatalf("groups %+v %v", l, err)
 	}
 }
