@@ -50,7 +50,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 }
 
 func TestTopLevelHelpAndVersion(t *testing.T) {
-	for _, args := range [][]string{{"help"}, {"--help"}, {"-h"}} {
+	for _, args := range [][]string{{"help"}, {"--help"}, {"-h"}, {"help", "--help"}} {
 		code, out, _ := runCLI(args...)
 		if code != 0 || !strings.Contains(out, "Commands:") || !strings.Contains(out, "  tx ") {
 			t.Errorf("%v: exit %d\n%s", args, code, out)

@@ -62,7 +62,7 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	case "-version", "--version":
 		return cmdVersion(args[1:], stdout, stderr)
 	case "help":
-		if len(args) == 1 {
+		if len(args) == 1 || helpRequested(args[1:2]) {
 			usage(stdout, cmds)
 			return 0
 		}
