@@ -326,6 +326,10 @@ func (d *Dev) readIdentity() error {
 	if err != nil {
 		return err
 	}
+	// Leave the OTP address at its reset value, as the reference does.
+	if err := d.bus.writeByte(OTPByteAddr.Addr(), 0); err != nil {
+		return err
+	}
 	d.sx1303 = m == 0x03
 	model := "SX1302"
 	if d.sx1303 {

@@ -113,6 +113,7 @@ type Chip struct {
 	air      []Emission
 	unplaced int
 	traffic  []sim.Uplink
+	cmds     []RadioCommand
 }
 
 var _ spi.Conn = (*Chip)(nil)
@@ -146,7 +147,8 @@ func New(cfg Config) *Chip {
 	}
 	c := &Chip{cfg: cfg, origin: cfg.Clock.Now()}
 	writable := map[uint16]bool{}
-	for _, f := range sx1302.Fields() {
+	for _, rf := range sx1302.RegisterMap() {
+		f := rf.Field
 		a := f.Addr()
 		c.mem[a] |= f.Default() << f.Offset() & f.Mask()
 		if f.ReadOnly() {

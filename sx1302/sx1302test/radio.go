@@ -33,6 +33,7 @@ func (c *Chip) radioFrame(ch byte, w, r []byte) error {
 	if len(par) < n {
 		return c.misuse("radio %d opcode 0x%02x: %d parameter bytes, want %d", ch, op, len(par), n)
 	}
+	c.cmds = append(c.cmds, RadioCommand{Radio: int(ch), Opcode: op, Params: append([]byte(nil), par...)})
 	status := rd.mode << 4
 	switch op {
 	case 0x80:
@@ -284,4 +285,27 @@ func (c *Chip) txAdvance(ch uint8, now time.Time) {
 		t.state = hal.TxFree
 		c.setStatus(ch, 0x80)
 	}
+}
+
+// RadioCommand is one SX1250 command frame the host sent.
+type RadioCommand struct {
+	Radio  int
+	Opcode byte
+	// Params are the bytes after the opcode, as sent (reads include their
+	// NOP bytes).
+	Params []byte
+}
+
+// RadioCommands returns the SX1250 commands sent so far.
+func (c *Chip) RadioCommands() []RadioCommand {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]RadioCommand(nil), c.cmds...)
+}
+
+// Peek returns a register byte without the side effects of an SPI read.
+func (c *Chip) Peek(a uint16) byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.mem[a&0x7FFF]
 }
