@@ -303,6 +303,7 @@ const (
 	fskDCFreeWhite  = 2        // data whitening
 	fskErrorOSRTol  = 10
 	fskTimeout      = 128
+	fskGaussianBT05 = 2 // TX Gaussian filter BT = 0.5
 )
 
 // fskModem sets the FSK modem: sync word (left-aligned in 64 bits), bit
