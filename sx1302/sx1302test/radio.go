@@ -3,9 +3,6 @@ package sx1302test
 import (
 	"encoding/binary"
 	"math"
-	"time"
-
-	"go.uber.org/zap"
 
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/sx1302"
@@ -178,113 +175,6 @@ func (c *Chip) correction(p hal.RxPacket) int32 {
 		return sx1302.FSKCorrection(p.DataRate.BitRate)
 	}
 	return sx1302.TimestampCorrection(p.DataRate, p.CRC != hal.CRCNone, len(p.Payload))
-}
-
-// trigger handles writes to TX_TRIG: a 0 -> 1 edge arms, clearing all
-// trigger bits while armed aborts (rxtx §2.3 step 9, §2.5).
-func (c *Chip) trigger(ch uint8, old, v byte) {
-	now := c.cfg.Clock.Now()
-	t := &c.tx[ch]
-	rise := v &^ old & 0x07
-	if v&0x07 == 0 && t.state != hal.TxFree {
-		if t.log >= 0 && t.log < len(c.air) {
-			c.air[t.log].Aborted = true
-			if now.Before(c.air[t.log].EndTime) {
-				c.air[t.log].EndTime = now
-			}
-		}
-		t.state = hal.TxFree
-		c.setStatus(ch, 0x80)
-		return
-	}
-	if rise == 0 || t.state != hal.TxFree {
-		return
-	}
-	f := func(fl sx1302.Field) byte { return c.mem[sx1302.TxField(fl, ch).Addr()] }
-	delay := uint32(f(sx1302.TxStartDelayMSB))<<8 | uint32(f(sx1302.TxStartDelayLSB))
-	e := Emission{RFChain: ch}
-	var trigTicks uint32
-	switch {
-	case rise&1 != 0:
-		e.Trigger = hal.Immediate
-		t.trig = now
-	case rise&2 != 0:
-		e.Trigger = hal.AtCount
-		a := sx1302.TxField(sx1302.TxTimerTrig3, ch).Addr()
-		target := binary.BigEndian.Uint32(c.mem[a : a+4])
-		t.trig = c.timeOfTicks(now, target-c.ticks(now))
-		trigTicks = target
-	default:
-		e.Trigger = hal.OnPPS
-		p, ok := c.lastPPS(now)
-		if !ok {
-			t.trig = now.Add(24 * time.Hour) // waits for a PPS that never comes
-		} else {
-			t.trig = p.Add(time.Second)
-		}
-	}
-	t.start = c.timeOfTicks(t.trig, delay)
-	if e.Trigger != hal.AtCount {
-		trigTicks = c.ticks(t.trig)
-	}
-	e.StartTime, e.StartTicks = t.start, trigTicks+delay
-	fa := sx1302.TxField(sx1302.TxFreqRFH, ch).Addr()
-	rf := uint32(c.mem[fa])<<16 | uint32(c.mem[fa+1])<<8 | uint32(c.mem[fa+2])
-	e.Frequency = uint32((uint64(rf)*32000000 + 1<<17) >> 18)
-	e.PowerByte = f(sx1302.TxAGCPwr)
-	buf := sx1302.MemTXBufA
-	if ch == 1 {
-		buf = sx1302.MemTXBufB
-	}
-	pre := 8
-	implicit, crc := false, true
-	if f(sx1302.TxModulationType)&1 == 0 {
-		bw := map[byte]hal.Bandwidth{4: hal.BW125, 5: hal.BW250, 6: hal.BW500}[f(sx1302.TxModemBW)>>4]
-		e.DataRate = hal.LoRaRate(f(sx1302.TxModemSF)&0xF, bw, hal.CodeRate(f(sx1302.TxCodingRate)&7))
-		n := int(f(sx1302.TxPayloadLength))
-		e.Payload = append([]byte(nil), c.mem[buf:buf+n]...)
-		e.InvertIQ = f(sx1302.TxChirpInvert)&2 != 0
-		pre = int(f(sx1302.TxPreambleLSB)) | int(f(sx1302.TxPreambleMSB))<<8
-		implicit, crc = f(sx1302.TxImplicitHeader)&2 != 0, f(sx1302.TxCRCEn)&1 != 0
-	} else {
-		br := uint32(f(sx1302.TxFSKBitRateMSB))<<8 | uint32(f(sx1302.TxFSKBitRateLSB))
-		dev := uint32(f(sx1302.TxFreqDevH)&0xF)<<8 | uint32(f(sx1302.TxFreqDevL))
-		if br > 0 {
-			e.DataRate = hal.FSKRate(32000000/br, dev*1000)
-		}
-		n := int(c.mem[buf])
-		e.Payload = append([]byte(nil), c.mem[buf+1:buf+1+n]...)
-		pre = int(f(sx1302.TxFSKPreambleLSB)) | int(f(sx1302.TxFSKPreambleMSB))<<8
-		crc = f(sx1302.TxFSKCRCEn)&2 != 0
-	}
-	toa, err := hal.TimeOnAir(e.DataRate, len(e.Payload), pre, implicit, crc)
-	if err != nil {
-		c.cfg.Log.Error("sx1302 emulator: transmission with invalid settings", zap.Error(err))
-	}
-	e.EndTime = t.start.Add(toa)
-	t.end = e.EndTime
-	t.state = hal.TxScheduled
-	t.log = len(c.air)
-	c.air = append(c.air, e)
-	c.txAdvance(ch, now)
-}
-
-func (c *Chip) setStatus(ch uint8, v byte) { c.mem[sx1302.TxField(sx1302.TxFSMStatus, ch).Addr()] = v }
-
-func (c *Chip) txAdvance(ch uint8, now time.Time) {
-	t := &c.tx[ch]
-	switch {
-	case t.state == hal.TxFree:
-		c.setStatus(ch, 0x80)
-	case now.Before(t.trig):
-		c.setStatus(ch, 0x91)
-	case now.Before(t.end):
-		t.state = hal.TxEmitting
-		c.setStatus(ch, 0x30)
-	default:
-		t.state = hal.TxFree
-		c.setStatus(ch, 0x80)
-	}
 }
 
 // RadioCommand is one SX1250 command frame the host sent.
