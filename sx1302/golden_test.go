@@ -22,7 +22,7 @@ const goldenDir = "testdata/golden"
 
 // goldenRig starts the driver on the emulator with a golden configuration,
 // loaded from its lgw.toml form (testdata/golden/NAME.toml).
-func goldenRig(t *testing.T, name string, cfg sx1302test.Config) *rig {
+func goldenRig(t *testing.T, name string, cfg sx1302test.Config, opts ...func(*sx1302.Opts)) *rig {
 	t.Helper()
 	c, err := config.Load(filepath.Join(goldenDir, name+".toml"))
 	if err != nil {
@@ -48,8 +48,14 @@ func goldenRig(t *testing.T, name string, cfg sx1302test.Config) *rig {
 	for _, e := range g.Config.TxGains {
 		gains = append(gains, sx1302.TxGain{Power: e.Power, PA: e.PAGain, PwrIdx: e.PwrIdx})
 	}
-	dev, err := sx1302.New(chip, sx1302.Pins{}, sx1302.Opts{FirmwareDir: dir, Plan: plan, TxGains: gains,
-		RSSIOffset: g.Config.Radios[0].RSSIOffset, TxFreq: hal.FreqRange{Min: 860e6, Max: 930e6}}, v, zap.NewNop())
+	tc := g.Config.Radios[0].TComp
+	o := sx1302.Opts{FirmwareDir: dir, Plan: plan, TxGains: gains, RSSIOffset: g.Config.Radios[0].RSSIOffset,
+		RSSITempComp: sx1302.TempComp{A: float64(tc[0]), B: float64(tc[1]), C: float64(tc[2]), D: float64(tc[3]), E: float64(tc[4])},
+		TxFreq: hal.FreqRange{Min: 860e6, Max: 930e6}}
+	for _, f := range opts {
+		f(&o)
+	}
+	dev, err := sx1302.New(chip, sx1302.Pins{}, o, v, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}

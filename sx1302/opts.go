@@ -59,6 +59,13 @@ type Opts struct {
 	// no sensor.
 	I2C      i2c.Bus
 	TempAddr uint16
+	// Temperature is the board temperature in °C used for RSSI
+	// compensation when there is no sensor (default DefaultTemperature;
+	// 0 means the default).
+	Temperature float64
+	// RSSITempComp is the radios' RSSI temperature compensation (default
+	// DefaultTempComp; set all zero but E = 0.001 to turn it off).
+	RSSITempComp TempComp
 	// PollInterval is how often the RX buffer is read (default 10 ms).
 	PollInterval time.Duration
 	// CounterInterval is how often the counter is read to track its
@@ -100,6 +107,12 @@ func (o *Opts) setDefaults() {
 	}
 	if o.RSSIOffset == 0 {
 		o.RSSIOffset = -215.4
+	}
+	if o.Temperature == 0 {
+		o.Temperature = DefaultTemperature
+	}
+	if o.RSSITempComp == (TempComp{}) {
+		o.RSSITempComp = DefaultTempComp
 	}
 	if len(o.TxGains) == 0 {
 		o.TxGains = DefaultTxGains()

@@ -69,6 +69,9 @@ type Dev struct {
 	queue   []hal.RxPacket
 	program time.Duration
 	temp    *stts751
+	// tempC is the board temperature for RSSI compensation, read at tempAt.
+	tempC  float64
+	tempAt time.Time
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -93,7 +96,7 @@ func New(conn spi.Conn, pins Pins, opts Opts, clk clock.Clock, log *zap.Logger) 
 	if err != nil {
 		return nil, err
 	}
-	return &Dev{opts: opts, clk: clk, log: log, pins: pins, bus: b, rxBuf: make([]byte, rxBufSize),
+	return &Dev{opts: opts, clk: clk, log: log, pins: pins, bus: b, rxBuf: make([]byte, rxBufSize), tempC: opts.Temperature,
 		queue: make([]hal.RxPacket, 0, opts.RxQueue)}, nil
 }
 
@@ -220,6 +223,11 @@ func (d *Dev) Capabilities() hal.Capabilities {
 func (d *Dev) Temperature() (float64, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	return d.readTemperature()
+}
+
+// readTemperature reads the sensor, probing it first. d.mu is held.
+func (d *Dev) readTemperature() (float64, error) {
 	if d.opts.I2C == nil {
 		return 0, hal.ErrNoSensor
 	}

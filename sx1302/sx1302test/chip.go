@@ -58,6 +58,10 @@ type Config struct {
 	RSSIOffset float32
 	// PPS enables a PPS edge on every whole second of the clock.
 	PPS bool
+	// Temperature is the board temperature in °C (default 25): raw RSSI
+	// is encoded so that a driver compensating for it with
+	// sx1302.DefaultTempComp reads the injected RSSI.
+	Temperature float64
 }
 
 // Emission is one transmission as the emulated chip sent it.
@@ -138,6 +142,9 @@ func New(cfg Config) *Chip {
 	}
 	if cfg.ARBVersion == 0 {
 		cfg.ARBVersion = sx1302.ARBVersion
+	}
+	if cfg.Temperature == 0 {
+		cfg.Temperature = sx1302.DefaultTemperature
 	}
 	if cfg.RSSIOffset == 0 {
 		cfg.RSSIOffset = -215.4

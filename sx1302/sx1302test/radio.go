@@ -38,7 +38,7 @@ func (c *Chip) radioFrame(ch byte, w, r []byte) error {
 	case 0x82:
 		rd.mode = 5
 	case 0x86:
-		rd.freq = uint32(uint64(binary.BigEndian.Uint32(par)) * 32000000 >> 25)
+		rd.freq = uint32((uint64(binary.BigEndian.Uint32(par))*32000000 + 1<<24) >> 25)
 	case 0x0D:
 		a := binary.BigEndian.Uint16(par)
 		for i, v := range par[2:] {
@@ -105,13 +105,44 @@ func (c *Chip) placeIF(p hal.RxPacket) (byte, bool) {
 // EncodeRecord builds an RX buffer record (rxtx §1.2) with timestamp
 // ticks, for an uplink on IF chain ch.
 func EncodeRecord(p hal.RxPacket, ch byte, ticks uint32, rssiOffset float32) []byte {
-	return EncodeRecordMetrics(p, ch, ticks, rssiOffset, nil)
+	return EncodeRecordWith(p, ch, ticks, Encoding{RSSIOffset: rssiOffset})
 }
 
 // EncodeRecordMetrics is EncodeRecord with fine-timestamp metrics: with
 // any, the record carries len(metrics)/2 pairs and the "timing set" status
 // bit (rxtx §1.2).
 func EncodeRecordMetrics(p hal.RxPacket, ch byte, ticks uint32, rssiOffset float32, metrics []int8) []byte {
+	return EncodeRecordWith(p, ch, ticks, Encoding{RSSIOffset: rssiOffset, Metrics: metrics})
+}
+
+// Encoding is what turning a packet into record bytes needs beyond the
+// packet: the offset the decoder adds to raw RSSI (board offset plus
+// temperature compensation), the IF chain's register error (configured IF
+// minus the IF its registers hold, which the decoder adds to the frequency
+// error) and fine-timestamp metrics.
+type Encoding struct {
+	RSSIOffset float32
+	IFError    int32
+	Metrics    []int8
+}
+
+// freqErrorField encodes a frequency offset in Hz as the record's 20-bit
+// error, so that the reference decoding (error × BW/2^20, truncated
+// toward zero) gives it back exactly.
+func freqErrorField(hz int32, bw hal.Bandwidth) uint32 {
+	lsb := float64(bw) / (1 << 20)
+	v := math.Floor(float64(hz) / lsb)
+	if hz > 0 {
+		v = math.Ceil(float64(hz) / lsb)
+	}
+	return uint32(int32(v)) & 0xFFFFF
+}
+
+// EncodeRecordWith builds an RX buffer record. LoRa RSSI is raw dB minus
+// the offset; FSK RSSI is the byte whose linearised value (sx1302.FSKRSSI)
+// plus the offset is nearest to the packet's.
+func EncodeRecordWith(p hal.RxPacket, ch byte, ticks uint32, enc Encoding) []byte {
+	metrics, rssiOffset := enc.Metrics, enc.RSSIOffset
 	l := len(p.Payload)
 	rec := make([]byte, 0, 23+l+len(metrics))
 	crcEn := byte(0)
@@ -125,7 +156,11 @@ func EncodeRecordMetrics(p hal.RxPacket, ch byte, ticks uint32, rssiOffset float
 		modem = 17
 	}
 	cfg := crcEn | byte(p.DataRate.CodeRate)<<1 | p.DataRate.SpreadingFactor<<4
-	rec = append(rec, 0xA5, 0xC0, byte(l), ch, cfg, modem, 0, 0, 0)
+	var foe uint32
+	if p.DataRate.Modulation == hal.LoRa {
+		foe = freqErrorField(p.FreqOffset-enc.IFError, p.DataRate.Bandwidth)
+	}
+	rec = append(rec, 0xA5, 0xC0, byte(l), ch, cfg, modem, byte(foe), byte(foe>>8), byte(foe>>16))
 	rec = append(rec, p.Payload...)
 	status := byte(0)
 	if p.CRC == hal.CRCBad {
@@ -136,6 +171,9 @@ func EncodeRecordMetrics(p hal.RxPacket, ch byte, ticks uint32, rssiOffset float
 		status |= 0x10
 	}
 	raw := func(v float32) byte { return byte(int(math.Round(float64(v - rssiOffset)))) }
+	if p.DataRate.Modulation == hal.FSK {
+		raw = func(v float32) byte { return sx1302.FSKRSSIRaw(float64(v - rssiOffset)) }
+	}
 	crc := sx1302.LoRaCRC(p.Payload)
 	rec = append(rec, status, byte(int8(math.Round(float64(p.SNR*4)))), raw(p.RSSIChannel), raw(p.RSSISignal), 0, 0,
 		byte(ticks), byte(ticks>>8), byte(ticks>>16), byte(ticks>>24), byte(crc), byte(crc>>8), byte(n))
@@ -163,10 +201,12 @@ func (c *Chip) encode(u uplink) ([]byte, bool) {
 	if c.precision() && u.p.DataRate.Modulation == hal.LoRa {
 		// The latch, unwrapped (ticks since origin) for the metrics.
 		full := u.at.Sub(c.origin).Nanoseconds()*4/125 - 32*int64(sx1302.PrecisionCorrection(u.p.DataRate, u.p.CRC != hal.CRCNone, len(u.p.Payload)))
-		return EncodeRecordMetrics(u.p, ch, uint32(full), c.cfg.RSSIOffset, c.metrics(u, full, c.chainIF(ch))), true
+		enc := c.encoding(u.p, ch)
+		enc.Metrics = c.metrics(u, full, c.chainIF(ch))
+		return EncodeRecordWith(u.p, ch, uint32(full), enc), true
 	}
 	t := c.ticks(u.at) - uint32(c.correction(u.p))*32
-	return EncodeRecord(u.p, ch, t, c.cfg.RSSIOffset), true
+	return EncodeRecordWith(u.p, ch, t, c.encoding(u.p, ch)), true
 }
 
 // correction is the driver's timestamp correction for p (µs, negative).
@@ -198,4 +238,25 @@ func (c *Chip) Peek(a uint16) byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.mem[a&0x7FFF]
+}
+
+// chainRadio is the radio feeding IF chain ch. c.mu is held.
+func (c *Chip) chainRadio(ch byte) int {
+	switch {
+	case ch < 8:
+		return int(c.mem[sx1302.RxTopRadioSelect.Addr()]>>ch) & 1
+	case ch == 8:
+		return int(c.mem[sx1302.SvcRadioSelect.Addr()]) & 1
+	}
+	return int(c.mem[sx1302.FSKRadioSelect.Addr()]>>1) & 1
+}
+
+// encoding is how this chip encodes p received on chain ch: RSSI offset
+// at its temperature, the chain's IF register error.
+func (c *Chip) encoding(p hal.RxPacket, ch byte) Encoding {
+	cfgIF := int64(p.Frequency) - int64(c.radios[c.chainRadio(ch)].freq)
+	return Encoding{
+		RSSIOffset: c.cfg.RSSIOffset + float32(sx1302.DefaultTempComp.Offset(c.cfg.Temperature)),
+		IFError:    int32(cfgIF - c.chainIF(ch)),
+	}
 }
