@@ -64,13 +64,13 @@ func TestEmulatorRefusesOldProgramming(t *testing.T) {
 			poke(t, chip, txA(sx1302.TxAGCBW), 0x84)
 			poke(t, chip, txA(sx1302.TxFreqDevH), 0, 25)
 			poke(t, chip, sx1302.AGCMailboxWrByte0.Addr()-2, 4, 7, 0) // left from the AGC start
-			poke(t, chip, txA(sx1302.TxFSKGaussianEn), 0x68)         // reset default of the byte
+			poke(t, chip, txA(sx1302.TxFSKGaussianEn), 0x68)          // reset default of the byte
 		}, "the AGC mailbox gives the SX1250 a deviation of 251709 Hz, the modulator 3052 Hz"},
 		{"FSK mailbox not written", hal.FSKRate(50000, 25000), func(t *testing.T, chip *sx1302test.Chip) {
 			poke(t, chip, sx1302.AGCMailboxWrByte0.Addr()-2, 4, 7, 0)
 		}, "the AGC mailbox gives the SX1250 a deviation of 251709 Hz, the modulator 24902 Hz"},
 		{"FSK deviation out of range", hal.FSKRate(50000, 25000), func(t *testing.T, chip *sx1302test.Chip) {
-			poke(t, chip, txA(sx1302.TxFreqDevH), 0x08, 0x00)          // 250 kHz
+			poke(t, chip, txA(sx1302.TxFreqDevH), 0x08, 0x00)         // 250 kHz
 			poke(t, chip, sx1302.AGCMailboxWrByte0.Addr()-2, 4, 0, 0) // 250 kHz for the SX1250
 		}, "FSK TX frequency deviation 250000 Hz (FREQ_DEV in 32 MHz/2^18 units) outside 600-200000 Hz"},
 		{"FSK without Gaussian filter and with the chip's sync word", hal.FSKRate(50000, 25000), func(t *testing.T, chip *sx1302test.Chip) {

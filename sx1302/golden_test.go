@@ -51,7 +51,7 @@ func goldenRig(t *testing.T, name string, cfg sx1302test.Config, opts ...func(*s
 	tc := g.Config.Radios[0].TComp
 	o := sx1302.Opts{FirmwareDir: dir, Plan: plan, TxGains: gains, RSSIOffset: g.Config.Radios[0].RSSIOffset,
 		RSSITempComp: sx1302.TempComp{A: float64(tc[0]), B: float64(tc[1]), C: float64(tc[2]), D: float64(tc[3]), E: float64(tc[4])},
-		TxFreq: hal.FreqRange{Min: 860e6, Max: 930e6}}
+		TxFreq:       hal.FreqRange{Min: 860e6, Max: 930e6}}
 	for _, f := range opts {
 		f(&o)
 	}
