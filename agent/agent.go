@@ -184,7 +184,7 @@ func (a *Agent) openConcentrator(ctx context.Context) error {
 			Clock: a.clk, Log: a.log.Named("board"), Region: a.region, Channels: &plan,
 			FirmwareDir: c.FirmwareDir, SPIDevice: c.SPIDevice, SPISpeed: c.SPISpeed,
 			ResetLine: c.ResetLine, PowerLine: c.PowerLine, RSSIOffset: c.RSSIOffset, GPSDevice: c.GPSDevice,
-			FineTimestamp: c.FineTimestamp,
+			FineTimestamp: c.FineTimestamp, Temperature: c.Temperature,
 			Sim: board.SimParams{Traffic: c.Sim.Traffic, PPM: c.Sim.PPM, GPS: c.Sim.GPS, GPSJitter: c.Sim.GPSJitter.D(),
 				Latitude: a.cfg.Gateway.Latitude, Longitude: a.cfg.Gateway.Longitude, Altitude: a.cfg.Gateway.Altitude},
 		})

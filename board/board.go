@@ -52,6 +52,9 @@ type Params struct {
 	RSSIOffset float64
 	// GPSDevice is the GPS serial port (empty: none).
 	GPSDevice string
+	// Temperature is the board temperature for RSSI compensation on
+	// boards without a sensor (0: 25 °C).
+	Temperature float64
 	// FineTimestamp turns on SX1303 precision timestamps.
 	FineTimestamp bool
 	// Sim configures the simulated concentrator.

@@ -85,7 +85,7 @@ func sx1302Opts(p Params, b *Board) (sx1302.Opts, error) {
 		off = float32(p.RSSIOffset)
 	}
 	return sx1302.Opts{FirmwareDir: p.FirmwareDir, Plan: plan, RSSIOffset: off, TxFreq: b.TxFreq,
-		FineTimestamp: p.FineTimestamp}, nil
+		FineTimestamp: p.FineTimestamp, Temperature: p.Temperature}, nil
 }
 
 func openSX1302(p Params, b *Board, w sx1302Wiring) (Hardware, error) {
@@ -226,7 +226,7 @@ func openSX1302Emulated(p Params, b *Board) (Hardware, error) {
 	if err != nil {
 		return Hardware{}, err
 	}
-	chip := sx1302test.New(sx1302test.Config{Clock: p.Clock, Log: p.Log, RSSIOffset: opts.RSSIOffset})
+	chip := sx1302test.New(sx1302test.Config{Clock: p.Clock, Log: p.Log, RSSIOffset: opts.RSSIOffset, Temperature: opts.Temperature})
 	var tmp string
 	dir := opts.FirmwareDir
 	if dir == "" {

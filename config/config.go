@@ -113,7 +113,7 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 func Default() Config {
 	return Config{
 		Gateway:      Gateway{Region: "EU868"},
-		Concentrator: Concentrator{Board: "sim", FirmwareDir: "/usr/share/lgw/firmware", SPISpeed: 2000000},
+		Concentrator: Concentrator{Board: "sim", FirmwareDir: "/usr/share/lgw/firmware", SPISpeed: 2000000, Temperature: 25},
 		Scheduler: Scheduler{Capacity: 4096, MinLead: Duration(10 * time.Millisecond), MaxAdvance: Duration(time.Hour),
 			PowerPolicy: "refuse", Holdover: Duration(30 * time.Second)},
 		MQTT: MQTT{Server: "tcp://127.0.0.1:1883", TopicPrefix: "lgw", Keepalive: Duration(30 * time.Second),

@@ -1,7 +1,6 @@
 package sx1302_test
 
 import (
-	"context"
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
@@ -142,5 +141,3 @@ func checkCommands(t *testing.T, want []sx1302test.GoldenCommand, got []sx1302te
 		t.Errorf("SX1250 commands differ from golden:\n got %d:\n%s\nwant %d:\n%s", len(g), strings.Join(g, "\n"), len(w), strings.Join(w, "\n"))
 	}
 }
-
-var _ = context.Background

@@ -118,10 +118,7 @@ func (o *Opts) setDefaults() {
 		o.TxGains = DefaultTxGains()
 	}
 	if o.TxFreq == (hal.FreqRange{}) {
-		o.TxFreq = hal.FreqRange{Min: o.Plan.Radios[0].Freq - 1e6, Max: o.Plan.Radios[1].Freq + 1e6}
-		if o.Plan.Radios[1].Freq == 0 {
-			o.TxFreq.Max = o.Plan.Radios[0].Freq + 1e6
-		}
+		o.TxFreq = defaultTxFreq(o.Plan.Radios[0].Freq)
 	}
 	if o.TxChains == 0 {
 		o.TxChains = 1

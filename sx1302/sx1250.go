@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/lgwagent/lgw/hal"
 )
 
 // SX1250 opcodes the host sends (bringup §3.4).
@@ -91,17 +93,32 @@ func (d *Dev) clockSelect(chain uint8) error {
 	return nil
 }
 
+// imageBands are the SX1250 image-calibration bands and their
+// CalibrateImage parameters (bounds exclusive).
+var imageBands = []struct {
+	lo, hi uint32
+	p      [2]byte
+}{
+	{430e6, 440e6, [2]byte{0x6B, 0x6F}}, {470e6, 510e6, [2]byte{0x75, 0x81}},
+	{779e6, 787e6, [2]byte{0xC1, 0xC5}}, {863e6, 870e6, [2]byte{0xD7, 0xDB}},
+	{902e6, 928e6, [2]byte{0xE1, 0xE9}},
+}
+
+// defaultTxFreq is the TX range of a radio A receiving at f: the whole
+// image-calibration band it sits in (863-870 MHz in Europe, so that
+// 869.525 MHz, RX2 and class B/C, is in), else f ± 1 MHz.
+func defaultTxFreq(f uint32) hal.FreqRange {
+	for _, b := range imageBands {
+		if f > b.lo && f < b.hi {
+			return hal.FreqRange{Min: b.lo, Max: b.hi}
+		}
+	}
+	return hal.FreqRange{Min: f - 1e6, Max: f + 1e6}
+}
+
 // imageBand returns the CalibrateImage parameters for f (bounds exclusive).
 func imageBand(f uint32) ([2]byte, error) {
-	bands := []struct {
-		lo, hi uint32
-		p      [2]byte
-	}{
-		{430e6, 440e6, [2]byte{0x6B, 0x6F}}, {470e6, 510e6, [2]byte{0x75, 0x81}},
-		{779e6, 787e6, [2]byte{0xC1, 0xC5}}, {863e6, 870e6, [2]byte{0xD7, 0xDB}},
-		{902e6, 928e6, [2]byte{0xE1, 0xE9}},
-	}
-	for _, b := range bands {
+	for _, b := range imageBands {
 		if f > b.lo && f < b.hi {
 			return b.p, nil
 		}
