@@ -35,8 +35,8 @@ type Options struct {
 	Level zap.AtomicLevel
 	// Version is the build version reported in state and status.
 	Version string
-	// PollInterval is how often received packets are fetched (default
-	// 10 ms).
+	// PollInterval is how often received packets are fetched while they
+	// come (default 10 ms); idle, the pause doubles up to 4× (hal.RxPoll).
 	PollInterval time.Duration
 	// Board overrides the board the configuration names (tests).
 	Board *board.Board
@@ -261,11 +261,13 @@ func (a *Agent) closeConcentrator() {
 	a.log.Info("concentrator stopped")
 }
 
-// rxLoop fetches received packets every PollInterval and reads the counter
-// every second so the timeline never misses a wrap. Errors are logged and
-// counted; the loop keeps going.
+// rxLoop is the one reader of received packets: every PollInterval while
+// packets come, backing off to 4×PollInterval when idle (hal.RxPoll); it
+// reads the counter every second so the timeline never misses a wrap.
+// Errors are logged and counted; the loop keeps going.
 func (a *Agent) rxLoop(ctx context.Context) {
-	tick := a.clk.NewTicker(a.opts.PollInterval)
+	poll := hal.RxPoll{Fast: a.opts.PollInterval, Slow: 4 * a.opts.PollInterval}
+	tick := a.clk.NewTimer(poll.Next(false))
 	defer tick.Stop()
 	lastCounter := a.clk.Now()
 	consecutive := 0
@@ -285,6 +287,7 @@ func (a *Agent) rxLoop(ctx context.Context) {
 			}
 		}
 		pkts, err := a.conc.Receive()
+		tick.Reset(poll.Next(len(pkts) > 0))
 		if err != nil {
 			a.rxErrors.Add(1)
 			consecutive++

@@ -100,3 +100,26 @@ func TestTemperature(t *testing.T) {
 		t.Fatal("wrong manufacturer accepted")
 	}
 }
+
+// TestOneRXPoller checks that the driver leaves polling to Receive's
+// caller: idle, it reads nothing but the counter every CounterInterval.
+func TestOneRXPoller(t *testing.T) {
+	r := newRig(t, sx1302test.Config{}, true)
+	if err := r.start(t); err != nil {
+		t.Fatal(err)
+	}
+	defer r.dev.Stop()
+	before := r.chip.Frames()
+	for i := 0; i < 100; i++ {
+		r.clk.Advance(10 * time.Millisecond)
+	}
+	if n := r.chip.Frames() - before; n != 0 {
+		t.Fatalf("%d SPI frames in 1 s without a Receive call: the driver polls on its own", n)
+	}
+	if _, err := r.dev.Receive(); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.chip.Frames() - before; n != 2 {
+		t.Fatalf("an empty Receive took %d frames, want 2 (NB_BYTES read twice)", n)
+	}
+}

@@ -66,7 +66,10 @@ type Opts struct {
 	// RSSITempComp is the radios' RSSI temperature compensation (default
 	// DefaultTempComp; set all zero but E = 0.001 to turn it off).
 	RSSITempComp TempComp
-	// PollInterval is how often the RX buffer is read (default 10 ms).
+	// PollInterval, when set, makes the driver read the RX buffer itself
+	// that often, queueing packets for Receive. Default 0: Receive is the
+	// only reader, and its caller polls (see hal.RxPoll), so the chip is
+	// read by one loop.
 	PollInterval time.Duration
 	// CounterInterval is how often the counter is read to track its
 	// 134 s wrap (default 10 s; at most 60 s).
@@ -123,9 +126,6 @@ func (o *Opts) setDefaults() {
 	if o.TxChains == 0 {
 		o.TxChains = 1
 	}
-	if o.PollInterval == 0 {
-		o.PollInterval = 10 * time.Millisecond
-	}
 	if o.CounterInterval == 0 {
 		o.CounterInterval = 10 * time.Second
 	}
@@ -154,8 +154,8 @@ func (o *Opts) validate() error {
 	if o.CounterInterval <= 0 || o.CounterInterval > time.Minute {
 		return fmt.Errorf("sx1302 opts: counter_interval %s: want (0, 1m] so no 134 s wrap is missed", o.CounterInterval)
 	}
-	if o.PollInterval <= 0 || o.PollInterval > time.Second {
-		return fmt.Errorf("sx1302 opts: poll_interval %s: want (0, 1s]", o.PollInterval)
+	if o.PollInterval < 0 || o.PollInterval > time.Second {
+		return fmt.Errorf("sx1302 opts: poll_interval %s: want 0 (caller polls) to 1s", o.PollInterval)
 	}
 	if o.TxChains < 0 || o.TxChains > 2 {
 		return fmt.Errorf("sx1302 opts: tx_chains %d: want 0 to 2", o.TxChains)

@@ -122,8 +122,11 @@ func (d *Dev) Start(ctx context.Context) error {
 	d.mu.Unlock()
 	d.log.Info("sx1302 started", zap.String("model", d.chip.Model), zap.Stringer("eui", d.chip.EUI),
 		zap.String("agc", d.chip.Firmware["agc"]), zap.String("arb", d.chip.Firmware["arb"]))
-	d.wg.Add(2)
-	go d.loop(d.opts.PollInterval, d.poll)
+	if d.opts.PollInterval > 0 {
+		d.wg.Add(1)
+		go d.loop(d.opts.PollInterval, d.poll)
+	}
+	d.wg.Add(1)
 	every := d.opts.CounterInterval
 	if d.opts.FineTimestamp {
 		// Every PPS latch must be seen for the history (rxtx §1.6).

@@ -118,6 +118,7 @@ type Chip struct {
 	unplaced int
 	traffic  []sim.Uplink
 	cmds     []RadioCommand
+	frames   int
 }
 
 var _ spi.Conn = (*Chip)(nil)
@@ -232,6 +233,7 @@ func (c *Chip) Tx(w, r []byte) error {
 	if len(w) < 2 {
 		return c.misuse("frame of %d bytes", len(w))
 	}
+	c.frames++
 	c.advance()
 	switch w[0] {
 	case sx1302.TargetCore:
@@ -462,6 +464,13 @@ func (c *Chip) AirLog() []Emission {
 	out := make([]Emission, len(c.air))
 	copy(out, c.air)
 	return out
+}
+
+// Frames counts the chip-select windows (SPI frames) so far.
+func (c *Chip) Frames() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.frames
 }
 
 // Unplaced counts injected uplinks no configured IF chain could receive.
