@@ -104,8 +104,14 @@ func openSX1302(p Params, b *Board, w sx1302Wiring) (Hardware, error) {
 	if err != nil {
 		return Hardware{}, err
 	}
+	// Exclusive use of the chip before the first SPI transfer.
+	lock, err := LockDevice(dev)
+	if err != nil {
+		return Hardware{}, err
+	}
 	port, err := sysfs.NewSPI(busN, cs)
 	if err != nil {
+		lock.Release()
 		return Hardware{}, fmt.Errorf("spi %s: %w", dev, err)
 	}
 	speed := p.SPISpeed
@@ -115,10 +121,11 @@ func openSX1302(p Params, b *Board, w sx1302Wiring) (Hardware, error) {
 	conn, err := port.Connect(physic.Frequency(speed)*physic.Hertz, spi.Mode0, 8)
 	if err != nil {
 		port.Close()
+		lock.Release()
 		return Hardware{}, fmt.Errorf("spi %s: %w", dev, err)
 	}
 	var pins sx1302.Pins
-	closers := []func() error{port.Close}
+	closers := []func() error{port.Close, lock.Release}
 	closeAll := func() error {
 		var errs []error
 		for _, c := range closers {
