@@ -66,11 +66,13 @@ func (d *Dev) bringUp(ctx context.Context) error {
 			}
 		}
 	}
-	// Calibration phase (§3.2 step 3).
+	var radios []uint8
 	for ch := range enabled {
-		if err := d.radioReset(ctx, ch); err != nil {
-			return err
-		}
+		radios = append(radios, ch)
+	}
+	// Calibration phase (§3.2 step 3).
+	if err := d.radiosReset(ctx, radios); err != nil {
+		return err
 	}
 	if err := d.clockSelect(d.opts.ClockSource); err != nil {
 		return err
@@ -87,10 +89,10 @@ func (d *Dev) bringUp(ctx context.Context) error {
 		return err
 	}
 	// Setup phase (§3.2 steps 4-6).
+	if err := d.radiosReset(ctx, radios); err != nil {
+		return err
+	}
 	for ch := range enabled {
-		if err := d.radioReset(ctx, ch); err != nil {
-			return err
-		}
 		if err := d.radioSetup(ctx, ch, plan.Radios[ch].Freq); err != nil {
 			return err
 		}

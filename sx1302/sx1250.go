@@ -45,22 +45,67 @@ func (d *Dev) radioMode(ctx context.Context, chain uint8) (byte, error) {
 	return (r[2] >> 4) & 7, nil
 }
 
-// radioReset pulses a radio's reset through the SX1302 (bringup §3.3).
-func (d *Dev) radioReset(ctx context.Context, chain uint8) error {
-	rst, en := AGCRFEnARadioRst, AGCRFEnARadioEn
-	if chain == 1 {
-		rst, en = AGCRFEnBRadioRst, AGCRFEnBRadioEn
+// Radio reset timing (bringup §3.3): the settle time of a radio whose
+// enable just went up, the reset pulse, and the SX1250's own calibration
+// after reset.
+const (
+	radioSettle     = 500 * time.Millisecond
+	radioResetPulse = 10 * time.Millisecond
+	radioAutoCal    = 10 * time.Millisecond
+)
+
+// radiosReset pulses the resets of the given radios together through the
+// SX1302 (bringup §3.3), so that their waits overlap. The long settle wait
+// is needed only after a radio's enable rises: when every radio was
+// already enabled (the setup phase after calibration), the chip reports
+// it and the settle is skipped. The register values and radio commands
+// are those of one radio after the other.
+func (d *Dev) radiosReset(ctx context.Context, chains []uint8) error {
+	if len(chains) == 0 {
+		return nil
+	}
+	field := func(a, b Field, ch uint8) Field {
+		if ch == 1 {
+			return b
+		}
+		return a
+	}
+	settle := false
+	for _, ch := range chains {
+		on, err := d.bus.get(field(AGCRFEnARadioEn, AGCRFEnBRadioEn, ch))
+		if err != nil {
+			return err
+		}
+		settle = settle || on == 0
+	}
+	if err := d.bus.set(CommonClk32RifCtrl, 0); err != nil {
+		return err
+	}
+	each := func(f func(ch uint8) fv) []fv {
+		ws := make([]fv, len(chains))
+		for i, ch := range chains {
+			ws[i] = f(ch)
+		}
+		return ws
+	}
+	rst := func(v int) []fv {
+		return each(func(ch uint8) fv { return fv{field(AGCRFEnARadioRst, AGCRFEnBRadioRst, ch), v} })
 	}
 	steps := []struct {
-		f    Field
-		v    int
+		ws   []fv
 		wait time.Duration
 	}{
-		{CommonClk32RifCtrl, 0, 0}, {en, 1, 0}, {rst, 1, 500 * time.Millisecond},
-		{rst, 0, 10 * time.Millisecond}, {rst, 1, 10 * time.Millisecond},
+		{each(func(ch uint8) fv { return fv{field(AGCRFEnARadioEn, AGCRFEnBRadioEn, ch), 1} }), 0},
+		{rst(1), 0},
+		{rst(0), radioResetPulse},
+		{rst(1), radioAutoCal},
+		{each(func(ch uint8) fv { return fv{field(CommonSX1261ModeA, CommonSX1261ModeB, ch), 1} }), 0},
+	}
+	if settle {
+		steps[1].wait = radioSettle
 	}
 	for _, s := range steps {
-		if err := d.bus.set(s.f, s.v); err != nil {
+		if err := d.writeAll(s.ws); err != nil {
 			return err
 		}
 		if s.wait > 0 {
@@ -69,11 +114,7 @@ func (d *Dev) radioReset(ctx context.Context, chain uint8) error {
 			}
 		}
 	}
-	mode := CommonSX1261ModeA
-	if chain == 1 {
-		mode = CommonSX1261ModeB
-	}
-	return d.bus.set(mode, 1)
+	return nil
 }
 
 // clockSelect feeds the SX1302 from radio chain's 32 MHz (bringup §3.3).
