@@ -34,3 +34,19 @@ func BenchmarkStart(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkIdleReceive is one empty poll: what the agent's loop pays every
+// 10-40 ms when nothing is received (two NB_BYTES reads on the emulator).
+func BenchmarkIdleReceive(b *testing.B) {
+	r := newRig(b, sx1302test.Config{}, true)
+	if err := r.start(b); err != nil {
+		b.Fatal(err)
+	}
+	defer r.dev.Stop()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.dev.Receive(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
