@@ -9,7 +9,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/lgwagent/lgw/board"
+	"github.com/lgwagent/lgw/board/devlock"
 	"github.com/lgwagent/lgw/sx1302"
 )
 
@@ -40,7 +40,7 @@ func firmware(args []string, stdout, stderr io.Writer, images []sx1302.FirmwareI
 			return usage()
 		}
 		// Not under a running lgw: it holds the SPI device.
-		lock, err := board.LockDevice(*spiDev)
+		lock, err := devlock.Lock(*spiDev)
 		switch {
 		case err == nil:
 			defer lock.Release()

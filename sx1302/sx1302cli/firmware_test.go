@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lgwagent/lgw/board"
+	"github.com/lgwagent/lgw/board/devlock"
 	"github.com/lgwagent/lgw/sx1302"
 )
 
@@ -88,7 +88,7 @@ func TestFirmwareImportRefusedWhileChipHeld(t *testing.T) {
 	if err := os.WriteFile(dev, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	l, err := board.LockDevice(dev)
+	l, err := devlock.Lock(dev)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,6 @@
-package board
+// Package devlock gives a process exclusive use of a device node (the
+// concentrator's SPI device) with an advisory flock.
+package devlock
 
 import (
 	"bufio"
@@ -31,11 +33,11 @@ func (e *BusyError) Error() string {
 // DeviceLock is an exclusive flock on a device node, held until Release.
 type DeviceLock struct{ f *os.File }
 
-// LockDevice takes an exclusive, non-blocking flock on path, so that two
+// Lock takes an exclusive, non-blocking flock on path, so that two
 // lgw processes never drive the same concentrator. When another process
 // holds it, the error is a *BusyError naming the holder's PID (read from
 // /proc/locks).
-func LockDevice(path string) (*DeviceLock, error) {
+func Lock(path string) (*DeviceLock, error) {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
