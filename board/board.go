@@ -214,9 +214,9 @@ func Lookup(name string) (*Board, error) {
 	return nil, fmt.Errorf("board %q is not known (allowed: %s)", name, strings.Join(Names(), ", "))
 }
 
-// channelPlan resolves the configured channel plan, or the region's
+// ChannelPlan resolves the configured channel plan, or the region's
 // default, under a chip's limits.
-func (p Params) channelPlan(l chanplan.Limits) (chanplan.Plan, error) {
+func (p Params) ChannelPlan(l chanplan.Limits) (chanplan.Plan, error) {
 	var spec chanplan.Spec
 	if p.Channels != nil {
 		spec = *p.Channels

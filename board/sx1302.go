@@ -20,7 +20,6 @@ import (
 	"github.com/lgwagent/lgw/board/devlock"
 	"github.com/lgwagent/lgw/gps"
 	"github.com/lgwagent/lgw/hal"
-	"github.com/lgwagent/lgw/hal/chanplan"
 	"github.com/lgwagent/lgw/sx1302"
 )
 
@@ -71,7 +70,7 @@ func SX1302Opts(p Params, b *Board) (sx1302.Opts, error) {
 	if p.Region == nil {
 		return sx1302.Opts{}, errors.New("a region is required for the channel plan")
 	}
-	plan, err := p.channelPlan(chanplan.SX1302)
+	plan, err := p.ChannelPlan(sx1302.Limits)
 	if err != nil {
 		return sx1302.Opts{}, err
 	}
