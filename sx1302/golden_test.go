@@ -82,27 +82,55 @@ func checkGoldenPlan(t *testing.T, g *sx1302test.GoldenStart, p sx1302.Plan) {
 	}
 }
 
+// checkFields compares golden register fields with the emulator's and
+// logs how many match.
+func checkFields(t *testing.T, chip *sx1302test.Chip, what string, fs []sx1302test.GoldenField) {
+	t.Helper()
+	bad := 0
+	for _, f := range fs {
+		if got := fieldOf(chip, f); got != f.Raw() {
+			bad++
+			t.Errorf("%s (0x%04x[%d:%d]) = %d, golden %d (reset %d)", f.Name, uint32(f.Addr), f.Offset, f.Width, got, f.Raw(), f.ResetDefault)
+		}
+	}
+	t.Logf("%s: %d of %d golden register fields match", what, len(fs)-bad, len(fs))
+}
+
 // fieldOf reads a golden field's bits from the emulator.
 func fieldOf(chip *sx1302test.Chip, f sx1302test.GoldenField) byte {
 	return chip.Peek(uint16(f.Addr)) >> f.Offset & byte(1<<f.Width-1)
 }
 
+// startFiles lists the golden start files: every JSON file of the golden
+// directory but the TX and RX ones, each with its lgw.toml form.
+func startFiles(t *testing.T) []string {
+	t.Helper()
+	all, err := filepath.Glob(filepath.Join(goldenDir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range all {
+		base := strings.TrimSuffix(filepath.Base(f), ".json")
+		if !strings.HasPrefix(base, "tx-") && !strings.HasPrefix(base, "rx-") {
+			names = append(names, base)
+		}
+	}
+	if len(names) == 0 {
+		t.Fatal("no golden start files")
+	}
+	return names
+}
+
 func TestGoldenStart(t *testing.T) {
-	for _, name := range []string{"eu868", "us915"} {
+	for _, name := range startFiles(t) {
 		t.Run(name, func(t *testing.T) {
 			r := goldenRig(t, name, sx1302test.Config{})
 			var g sx1302test.GoldenStart
 			if err := sx1302test.LoadGolden(filepath.Join(goldenDir, name+".json"), &g); err != nil {
 				t.Fatal(err)
 			}
-			bad := 0
-			for _, f := range g.Registers {
-				if got := fieldOf(r.chip, f); got != f.Raw() {
-					bad++
-					t.Errorf("%s (0x%04x[%d:%d]) = %d, golden %d (reset %d)", f.Name, uint32(f.Addr), f.Offset, f.Width, got, f.Raw(), f.ResetDefault)
-				}
-			}
-			t.Logf("%s: %d of %d golden register fields match", name, len(g.Registers)-bad, len(g.Registers))
+			checkFields(t, r.chip, name+" start", g.Registers)
 			// The golden files leave out fields at their reset default that
 			// the reference did not write: they must hold it here too.
 			listed := map[string]bool{}

@@ -69,14 +69,7 @@ func TestGoldenTx(t *testing.T) {
 			if err := r.dev.Send(p); err != nil {
 				t.Fatal(err)
 			}
-			bad := 0
-			for _, f := range g.Registers {
-				if got := fieldOf(r.chip, f); got != f.Raw() {
-					bad++
-					t.Errorf("%s (0x%04x[%d:%d]) = %d, golden %d (before send %d)", f.Name, uint32(f.Addr), f.Offset, f.Width, got, f.Raw(), f.ValueBeforeSend)
-				}
-			}
-			t.Logf("%s: %d of %d TX register fields match", g.Name, len(g.Registers)-bad, len(g.Registers))
+			checkFields(t, r.chip, g.Name+" TX", g.Registers)
 			want, _ := hex.DecodeString(g.Buffer.Hex)
 			got := make([]byte, len(want))
 			for i := range got {
