@@ -108,3 +108,53 @@ func TestEmulatorRefusesOldProgramming(t *testing.T) {
 		})
 	}
 }
+
+// TestTxEveryRate sends at every LoRa SF and bandwidth and at FSK
+// deviations and bit rates across their ranges: the emulator refuses
+// anything it would mis-transmit (the test's Failer), and its decoding in
+// chip units must give back the requested modulation.
+func TestTxEveryRate(t *testing.T) {
+	var rates []hal.DataRate
+	for sf := uint8(5); sf <= 12; sf++ {
+		for _, bw := range []hal.Bandwidth{hal.BW125, hal.BW250, hal.BW500} {
+			rates = append(rates, hal.LoRaRate(sf, bw, hal.CR4_5+hal.CodeRate(sf%4)))
+		}
+	}
+	for _, f := range []struct{ br, dev uint32 }{{500, 600}, {1200, 2400}, {50000, 25000}, {100000, 50000}, {250000, 200000}} {
+		rates = append(rates, hal.FSKRate(f.br, f.dev))
+	}
+	r := newRig(t, sx1302test.Config{}, true)
+	if err := r.start(t); err != nil {
+		t.Fatal(err)
+	}
+	defer r.dev.Stop()
+	for i, dr := range rates {
+		p := &hal.TxPacket{Payload: []byte("every rate"), Frequency: 868100000, DataRate: dr, InvertIQ: i%2 == 0, NoCRC: i%3 == 0}
+		if err := r.dev.Send(p); err != nil {
+			t.Fatalf("%s: %v", dr, err)
+		}
+		for s, _ := r.dev.TxStatus(0); s != hal.TxFree; s, _ = r.dev.TxStatus(0) {
+			r.clk.Advance(50 * time.Millisecond)
+		}
+		log := r.chip.AirLog()
+		if len(log) != i+1 {
+			t.Fatalf("%s: %d emissions after %d sends", dr, len(log), i+1)
+		}
+		got := log[i].DataRate
+		if dr.Modulation == hal.FSK {
+			// Deviation in 32 MHz/2^18 steps (122 Hz), bit rate as 32 MHz/n.
+			if got.Modulation != hal.FSK || got.BitRate != 32000000/(32000000/dr.BitRate) ||
+				got.FreqDeviation > dr.FreqDeviation || dr.FreqDeviation-got.FreqDeviation > 123 {
+				t.Errorf("FSK %d bit/s %d Hz emitted as %+v", dr.BitRate, dr.FreqDeviation, got)
+			}
+			continue
+		}
+		if got != dr || log[i].InvertIQ != p.InvertIQ {
+			t.Errorf("%s emitted as %+v", dr, log[i])
+		}
+	}
+	if err := r.dev.Send(&hal.TxPacket{Payload: []byte{1}, Frequency: 868100000, DataRate: hal.FSKRate(50000, 300000)}); err == nil ||
+		!strings.Contains(err.Error(), "freq_deviation") {
+		t.Errorf("300 kHz FSK deviation: %v", err)
+	}
+}

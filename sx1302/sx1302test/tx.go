@@ -111,7 +111,9 @@ func (c *Chip) checkLoRaTx(ch uint8, dr hal.DataRate, dev uint32) error {
 // checkFSKTx refuses FSK settings the chip would mis-transmit.
 func (c *Chip) checkFSKTx(ch uint8, dev uint32) error {
 	f := func(fl sx1302.Field) byte { return c.txReg(ch, fl) }
-	if dev < sx1302.MinFSKDeviation || dev > sx1302.MaxFSKDeviation {
+	// The range in the modulator's steps: the driver rounds down.
+	reg := uint32(f(sx1302.TxFreqDevH))<<8 | uint32(f(sx1302.TxFreqDevL))
+	if reg < uint32(sx1302.MinFSKDeviation<<18/32000000) || reg > uint32(sx1302.MaxFSKDeviation<<18/32000000) {
 		return fmt.Errorf("FSK TX frequency deviation %d Hz (FREQ_DEV in 32 MHz/2^18 units) outside %d-%d Hz",
 			dev, sx1302.MinFSKDeviation, sx1302.MaxFSKDeviation)
 	}
