@@ -165,6 +165,10 @@ func checkCommands(t *testing.T, want []sx1302test.GoldenCommand, got []sx1302te
 	for _, c := range got {
 		g = append(g, show(c))
 	}
+	if len(want) == 0 {
+		t.Fatal("golden file has no SX1250 commands")
+	}
+	t.Logf("%d SX1250 commands", len(got))
 	if strings.Join(w, "\n") != strings.Join(g, "\n") {
 		t.Errorf("SX1250 commands differ from golden:\n got %d:\n%s\nwant %d:\n%s", len(g), strings.Join(g, "\n"), len(w), strings.Join(w, "\n"))
 	}
