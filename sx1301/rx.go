@@ -80,25 +80,44 @@ func DecodeRecord(p *Plan, rssiOffset float32, rec []byte, size int, status byte
 		r.DataRate = hal.FSKRate(p.FSKBitRate, 0)
 		r.SNR, r.SNRMin, r.SNRMax = -128, -128, -128
 		r.RSSI = float32(60 + 1.5351*rssi + 0.003*rssi*rssi)
-		r.Count = raw - (680000/p.FSKBitRate - 20)
+		r.Count = raw - Correction(9, r.DataRate, size, crcEn == 1)
 		return r, nil
 	}
 	sf, cr := uint32(m[1]>>4), uint32(m[1]>>1&7)
 	if sf < 7 || sf > 12 || cr < 1 || cr > 4 {
 		return Record{}, &RecordError{fmt.Sprintf("IF chain %d: SF %d, CR %d undefined", r.IFChain, sf, cr)}
 	}
-	bw, x := hal.BW125, uint32(114)
+	bw := hal.BW125
 	if r.IFChain == 8 {
 		bw = p.ServiceRate.Bandwidth
-		x = map[hal.Bandwidth]uint32{hal.BW125: 64, hal.BW250: 32, hal.BW500: 16}[bw]
 	} else {
 		rssi += rssiMultiBias
 	}
 	r.RSSI = float32(rssi)
 	r.DataRate = hal.LoRaRate(uint8(sf), bw, hal.CodeRate(cr))
 	r.SNR, r.SNRMin, r.SNRMax = float32(int8(m[2]))/4, float32(int8(m[3]))/4, float32(int8(m[4]))/4
-	r.Count = raw - loraCorrection(x, sf, cr, uint32(bw/125000), uint32(b2i(ldro(uint8(sf), bw))), uint32(size), crcEn)
+	r.Count = raw - Correction(r.IFChain, r.DataRate, size, crcEn == 1)
 	return r, nil
+}
+
+// Correction is what the driver subtracts from a record's raw timestamp
+// (sx1301.md §3): the demodulator latency of a packet of size bytes on IF
+// chain ifChain (8: the stand-alone modem, 9: FSK).
+func Correction(ifChain uint8, d hal.DataRate, size int, crc bool) uint32 {
+	if d.Modulation == hal.FSK {
+		return 680000/d.BitRate - 20
+	}
+	x, bwPow := uint32(114), uint32(1)
+	if ifChain == 8 {
+		x = map[hal.Bandwidth]uint32{hal.BW125: 64, hal.BW250: 32, hal.BW500: 16}[d.Bandwidth]
+		bwPow = uint32(d.Bandwidth / 125000)
+	}
+	sf := uint32(d.SpreadingFactor)
+	if sf < 6 || sf > 12 || bwPow == 0 {
+		return 0
+	}
+	return loraCorrection(x, sf, uint32(d.CodeRate), bwPow, uint32(b2i(ldro(d.SpreadingFactor, d.Bandwidth))),
+		uint32(size), uint32(b2i(crc)))
 }
 
 // loraCorrection is the demodulator latency of a LoRa packet: base delay x
