@@ -264,7 +264,7 @@ func (c *Chip) Tx(w, r []byte) error {
 	c.advance()
 	a := int(w[0] & 0x7f)
 	write := w[0]&0x80 != 0
-	if c.mcus[1].calibrating && !(write && a == 127) {
+	if c.mcus[1].calibrating && a != 127 {
 		return c.misuse("SPI access to 0x%02x while the calibration firmware owns the register file (EMERGENCY_FORCE_HOST_CTRL = 0)", a)
 	}
 	if write {
