@@ -173,6 +173,7 @@ func (c *Chip) resetRegs() {
 		}
 		c.put(r, r.Default())
 	}
+	c.put(sx1301.Version, int32(c.cfg.Version))
 	c.page = 0
 }
 
