@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lgwagent/lgw/board"
+	_ "github.com/lgwagent/lgw/board/emulated"
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/config"
 	"github.com/lgwagent/lgw/hal"
