@@ -1,0 +1,34 @@
+package sx1301_test
+
+import (
+	"testing"
+
+	"github.com/lgwagent/lgw/region"
+	"github.com/lgwagent/lgw/sx1301"
+)
+
+// TestPlanForRegions: the EU868 plan is the golden configuration; US915
+// is sub-band 2 as the derived rules place it; every region gives a valid
+// plan.
+func TestPlanForRegions(t *testing.T) {
+	eu, _ := region.Lookup("EU868")
+	got, err := sx1301.PlanFor(eu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := loadStart(t).Config.Plan()
+	want.FSKBandwidth = 0
+	if got != want {
+		t.Errorf("EU868 plan\n got %+v\nwant %+v", got, want)
+	}
+	us, _ := region.Lookup("US915")
+	if got, err := sx1301.PlanFor(us); err != nil || got != us915SubBand2() {
+		t.Errorf("US915 plan %+v %v\nwant %+v", got, err, us915SubBand2())
+	}
+	for _, n := range region.Names {
+		r, _ := region.Lookup(string(n))
+		if _, err := sx1301.PlanFor(r); err != nil {
+			t.Errorf("%s: %v", n, err)
+		}
+	}
+}
