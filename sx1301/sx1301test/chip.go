@@ -396,6 +396,12 @@ func (c *Chip) effects(p, a int, old, v byte) error {
 		}
 	case p == 2 && a == int(sx1301.DbgAgcMcuRamAddr.Addr()), p == 2 && a == int(sx1301.DbgArbMcuRamAddr.Addr()):
 		c.mcuDebug()
+	case p == 2 && a == int(sx1301.GpsEn.Addr()):
+		// The reference's start ends with GPS_EN := 1: traffic counts
+		// from there.
+		if old&1 == 0 && v&1 != 0 && c.agcReady() {
+			c.startReceive()
+		}
 	case p == 1 && a == int(sx1301.TxTrigAll.Addr()):
 		return c.trigger(old, v)
 	case a == int(sx1301.TxDataBufAddr.Addr()):

@@ -293,7 +293,6 @@ func (c *Chip) mailbox(v byte) error {
 		st, m.phase = 0x30+v, phaseRadioSelect
 	case phaseRadioSelect:
 		st, m.radioSelect, m.phase = 0x40, v, phaseRunning
-		c.startReceive()
 	}
 	m.nextStatus, m.statusAt = st, now.Add(time.Millisecond)
 	return nil

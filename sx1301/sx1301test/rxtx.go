@@ -94,8 +94,8 @@ func (c *Chip) Inject(at time.Time, p hal.RxPacket) {
 	sort.SliceStable(c.rx.pending, func(i, j int) bool { return c.rx.pending[i].at.Before(c.rx.pending[j].at) })
 }
 
-// AddTraffic schedules uplinks at times counted from the moment receive
-// starts (the AGC start-up dialogue ends), as hal/sim counts them from
+// AddTraffic schedules uplinks at times counted from the end of the start
+// sequence (GPS_EN := 1 once the AGC runs), as hal/sim counts them from
 // Start.
 func (c *Chip) AddTraffic(ups []sim.Uplink) {
 	c.mu.Lock()

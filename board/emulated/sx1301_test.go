@@ -1,0 +1,104 @@
+package emulated
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/lgwagent/lgw/board"
+	"github.com/lgwagent/lgw/clock"
+	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/hal/sim"
+	"github.com/lgwagent/lgw/region"
+	"github.com/lgwagent/lgw/sx1302/sx1302test"
+)
+
+// TestSX1301EmulatedReceivesTraffic: the real SX1301 driver on the
+// emulator delivers the example traffic at the counter it was sent.
+func TestSX1301EmulatedReceivesTraffic(t *testing.T) {
+	v := clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	r, _ := region.Lookup("EU868")
+	b, err := board.Lookup("sx1301-emulated")
+	if err != nil || b.Chip != "sx1301" || len(b.TxGains) != 16 {
+		t.Fatalf("sx1301-emulated: %v %+v", err, b)
+	}
+	const traffic = "../../examples/traffic.jsonl"
+	hw, err := b.Open(board.Params{Clock: v, Log: zap.NewNop(), Region: r, FirmwareDir: t.TempDir(), Sim: board.SimParams{Traffic: traffic}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hw.Close()
+	c := hw.Concentrator
+	if err := sx1302test.Pump(v, func() error { return c.Start(context.Background()) }); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	f, err := os.Open(traffic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ups, err := sim.ParseTraffic(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, _ := c.Counter()
+	// The SX1301 holds 16 packets: read as a poller does.
+	var got []hal.RxPacket
+	for end := v.Now().Add(ups[len(ups)-1].At + time.Second); v.Now().Before(end); {
+		v.Advance(50 * time.Millisecond)
+		p, err := c.Receive()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, p...)
+	}
+	if len(got) != len(ups) {
+		t.Fatalf("received %d of %d uplinks", len(got), len(ups))
+	}
+	for i, g := range got {
+		w := ups[i].Packet
+		if g.Frequency-w.Frequency+500 > 1000 || g.DataRate.Datr() != w.DataRate.Datr() || string(g.Payload) != string(w.Payload) ||
+			g.CRC != w.CRC || g.RSSIChannel-w.RSSIChannel > 0.6 || w.RSSIChannel-g.RSSIChannel > 0.6 {
+			t.Errorf("uplink %d: got %v, want %v", i, g, w)
+		}
+		if want := uint32(now) + uint32(ups[i].At.Microseconds()); uint32(g.Count) != want {
+			t.Errorf("uplink %d: tmst %d, want %d", i, g.Count, want)
+		}
+	}
+	if info, err := c.Chip(); err != nil || info.Model != "SX1301" {
+		t.Errorf("chip %v %v", info, err)
+	}
+	if _, err := c.Temperature(); err != hal.ErrNoSensor {
+		t.Errorf("temperature: %v", err)
+	}
+}
+
+// TestSX1301Boards: every SX1301 board in the facts is known, with its
+// calibration; opening without a region fails by name, not by panic.
+func TestSX1301Boards(t *testing.T) {
+	for _, n := range []string{"rak831", "rak2245", "rak2247-spi", "rak833-spi", "ic880a-spi", "imst-lite", "rhf0m301",
+		"pi-supply-lora-hat", "generic-sx1301"} {
+		b, err := board.Lookup(n)
+		if err != nil || b.Chip != "sx1301" || len(b.TxGains) == 0 || b.RSSIOffset > -150 {
+			t.Errorf("%s: %v %+v", n, err, b)
+			continue
+		}
+		if _, err := b.Open(board.Params{}); err == nil {
+			t.Errorf("%s opened without a region", n)
+		}
+	}
+	for _, c := range []struct {
+		reg  string
+		rssi float32
+	}{{"EU868", -158}, {"US915", -159}, {"CN470", -171}} {
+		r, _ := region.Lookup(c.reg)
+		p, err := board.SX1301Opts(board.Params{Region: r}, board.SX1301ProfileOf("rak2247-spi", r.Name()))
+		if err != nil || p.RSSIOffset != c.rssi {
+			t.Errorf("rak2247-spi %s: rssi %v %v, want %v", c.reg, p.RSSIOffset, err, c.rssi)
+		}
+	}
+}

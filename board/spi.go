@@ -1,0 +1,56 @@
+package board
+
+import (
+	"fmt"
+
+	"periph.io/x/conn/v3/driver/driverreg"
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/physic"
+	"periph.io/x/conn/v3/spi"
+	"periph.io/x/host/v3/sysfs"
+)
+
+// openSPI opens the board's SPI device (override wins when set) in mode 0
+// at speed Hz, capped at (and defaulting to) maxSpeed. close releases
+// the port.
+func openSPI(dev, override string, speed, maxSpeed int) (spi.Conn, func() error, error) {
+	if _, err := driverreg.Init(); err != nil {
+		return nil, nil, fmt.Errorf("periph init: %w", err)
+	}
+	if override != "" {
+		dev = override
+	}
+	busN, cs, err := parseSPIDev(dev)
+	if err != nil {
+		return nil, nil, err
+	}
+	port, err := sysfs.NewSPI(busN, cs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("spi %s: %w", dev, err)
+	}
+	if speed <= 0 || speed > maxSpeed {
+		speed = maxSpeed
+	}
+	conn, err := port.Connect(physic.Frequency(speed)*physic.Hertz, spi.Mode0, 8)
+	if err != nil {
+		port.Close()
+		return nil, nil, fmt.Errorf("spi %s: %w", dev, err)
+	}
+	return conn, port.Close, nil
+}
+
+// pickLine finds the GPIO line name (override wins); nil when neither is
+// set. key names the configuration key in errors.
+func pickLine(name, override, key string) (gpio.PinOut, error) {
+	if override != "" {
+		name = override
+	}
+	if name == "" {
+		return nil, nil
+	}
+	line := gpioLine(name)
+	if line == nil {
+		return nil, fmt.Errorf("GPIO line %q (%s) not found on any gpiochip", name, key)
+	}
+	return line, nil
+}
