@@ -56,9 +56,10 @@ func FirmwareImages() []FirmwareImage {
 var ErrFirmwareMissing = errors.New("firmware not installed")
 
 // IsCheckout reports whether dir looks like a lora_gateway checkout (it
-// holds the SX1301 calibration image source).
+// holds agc_fw.var; sx1302_hal names its AGC images agc_fw_sx1250.var and
+// agc_fw_sx1257.var).
 func IsCheckout(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, "libloragw/src/cal_fw.var"))
+	_, err := os.Stat(filepath.Join(dir, "libloragw/src/agc_fw.var"))
 	return err == nil
 }
 

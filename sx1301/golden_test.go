@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -402,4 +403,26 @@ func absDiff(a, b uint32) uint32 {
 		return a - b
 	}
 	return b - a
+}
+
+// TestGoldenStartRealFirmware: with Semtech's images installed (set
+// LGW_SX1301_FIRMWARE_DIR; they are never committed) the start sequence
+// matches the golden one byte for byte, program RAM bursts included.
+func TestGoldenStartRealFirmware(t *testing.T) {
+	dir := os.Getenv("LGW_SX1301_FIRMWARE_DIR")
+	if dir == "" {
+		t.Skip("LGW_SX1301_FIRMWARE_DIR not set")
+	}
+	g := loadStart(t)
+	r := newRig(t, sx1301test.Config{Trace: true}, goldenOpts(t, g.Config, dir))
+	if err := r.start(); err != nil {
+		t.Fatal(err)
+	}
+	defer r.stop(t)
+	got, want := r.chip.Trace(), sx1301test.Transactions(g.Sequence)
+	for i := range max(len(got), len(want)) {
+		if i >= len(got) || i >= len(want) || got[i] != want[i] {
+			t.Fatalf("transaction %d differs", i)
+		}
+	}
 }

@@ -113,10 +113,30 @@ func cmdBoards(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: lgw boards")
 		return 2
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "BOARD\tCHIP\tTX RANGE\tDESCRIPTION")
+	// Grouped by chip family: SX1302/SX1303, SX1301, then no hardware.
+	groups := []struct{ chip, title string }{{"sx1302", "SX1302/SX1303 (sx1302_hal firmware)"},
+		{"sx1301", "SX1301 (lora_gateway firmware)"}, {"sim", "simulated"}}
+	known := map[string]bool{}
+	for _, g := range groups {
+		known[g.chip] = true
+	}
 	for _, b := range board.All() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", b.Name, b.Chip, b.TxFreq, b.Description)
+		if !known[b.Chip] {
+			known[b.Chip] = true
+			groups = append(groups, struct{ chip, title string }{b.Chip, b.Chip})
+		}
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	for i, g := range groups {
+		if i > 0 {
+			fmt.Fprintln(tw)
+		}
+		fmt.Fprintf(tw, "%s:\n  BOARD\tTX RANGE\tDESCRIPTION\n", g.title)
+		for _, b := range board.All() {
+			if b.Chip == g.chip {
+				fmt.Fprintf(tw, "  %s\t%s\t%s\n", b.Name, b.TxFreq, b.Description)
+			}
+		}
 	}
 	if err := tw.Flush(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
