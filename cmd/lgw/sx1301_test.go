@@ -109,3 +109,11 @@ func TestChipInfoSX1301(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigCheckSX1301Example(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := cmdConfig([]string{"check", "../../examples/sx1301-hat.toml"}, &out, &errb); code != 0 ||
+		!strings.Contains(out.String(), "board rak2245") {
+		t.Fatalf("exit %d: %s %s", code, out.String(), errb.String())
+	}
+}
