@@ -176,8 +176,12 @@ func (a *Agent) openConcentrator(ctx context.Context) error {
 		}
 	} else {
 		c := a.cfg.Concentrator
+		plan, err := a.cfg.ChannelSpec()
+		if err != nil {
+			return fmt.Errorf("open board: %w", err)
+		}
 		hw, err := a.board.Open(board.Params{
-			Clock: a.clk, Log: a.log.Named("board"), Region: a.region,
+			Clock: a.clk, Log: a.log.Named("board"), Region: a.region, Channels: &plan,
 			FirmwareDir: c.FirmwareDir, SPIDevice: c.SPIDevice, SPISpeed: c.SPISpeed,
 			ResetLine: c.ResetLine, PowerLine: c.PowerLine, RSSIOffset: c.RSSIOffset, GPSDevice: c.GPSDevice,
 			FineTimestamp: c.FineTimestamp,

@@ -19,6 +19,7 @@ import (
 
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/hal/chanplan"
 	"github.com/lgwagent/lgw/region"
 )
 
@@ -45,6 +46,8 @@ type Params struct {
 	Clock  clock.Clock
 	Log    *zap.Logger
 	Region *region.Region
+	// Channels is the receive channel plan (nil: the region's default).
+	Channels *chanplan.Spec
 	// FirmwareDir holds the chip firmware files.
 	FirmwareDir string
 	// SPIDevice, ResetLine, PowerLine override the board's wiring when set.
@@ -166,4 +169,24 @@ func Lookup(name string) (*Board, error) {
 		}
 	}
 	return nil, fmt.Errorf("board %q is not known (allowed: %s)", name, strings.Join(Names(), ", "))
+}
+
+// channelPlan resolves the configured channel plan, or the region's
+// default, under a chip's limits.
+func (p Params) channelPlan(l chanplan.Limits) (chanplan.Plan, error) {
+	var spec chanplan.Spec
+	if p.Channels != nil {
+		spec = *p.Channels
+	} else {
+		s, err := chanplan.ForRegion(p.Region, 0)
+		if err != nil {
+			return chanplan.Plan{}, err
+		}
+		spec = s
+	}
+	plan, err := chanplan.Resolve(spec, l)
+	if err != nil {
+		return chanplan.Plan{}, fmt.Errorf("channel plan: %w", err)
+	}
+	return plan, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lgwagent/lgw/gps"
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/hal/chanplan"
 	"github.com/lgwagent/lgw/sx1302"
 )
 
@@ -65,7 +66,7 @@ func SX1302Opts(p Params, b *Board) (sx1302.Opts, error) {
 	if p.Region == nil {
 		return sx1302.Opts{}, errors.New("a region is required for the channel plan")
 	}
-	plan, err := sx1302.PlanFor(p.Region)
+	plan, err := p.channelPlan(chanplan.SX1302)
 	if err != nil {
 		return sx1302.Opts{}, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/hal/chanplan"
 	"github.com/lgwagent/lgw/region"
 )
 
@@ -39,6 +40,11 @@ func (c *Config) Validate() error {
 	}
 	if j := c.Concentrator.Sim.GPSJitter.D(); j < 0 || j > 100*time.Millisecond {
 		return &Error{Key: "concentrator.sim.gps_jitter", Msg: fmt.Sprintf("%v: want 0 to 100ms", j)}
+	}
+	// Checked against the SX1302's limits, the widest; the driver checks
+	// its own chip's when it opens.
+	if _, err := c.ChannelPlan(chanplan.SX1302); err != nil {
+		return err
 	}
 	if err := c.validateScheduler(); err != nil {
 		return err

@@ -6,11 +6,15 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/region"
 )
 
 func fuzzDev(tb testing.TB) *Dev {
-	p, err := groupPlan([]uint32{867100000, 867300000, 867500000, 867700000, 867900000, 868100000, 868300000, 868500000},
-		868300000, hal.LoRaRate(7, hal.BW250, hal.CR4_5), 868800000, 50000)
+	eu, err := region.Lookup(string(region.EU868))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p, err := PlanFor(eu)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -164,5 +164,5 @@ func (o *Opts) validate() error {
 	if o.I2C != nil && o.TempAddr == 0 {
 		return errors.New("sx1302 opts: temp_addr: required with an I2C bus")
 	}
-	return o.Plan.Validate()
+	return o.Plan.Validate(Limits)
 }

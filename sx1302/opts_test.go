@@ -5,11 +5,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/hal/chanplan"
 )
 
 func TestOptsValidate(t *testing.T) {
-	p, err := groupPlan([]uint32{868100000, 868300000, 868500000}, 0, hal.DataRate{}, 0, 0)
+	p, err := chanplan.Resolve(chanplan.Spec{Channels: []chanplan.Channel{{Freq: 868100000, Radio: chanplan.Auto},
+		{Freq: 868300000, Radio: chanplan.Auto}, {Freq: 868500000, Radio: chanplan.Auto}}}, Limits)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,8 +25,8 @@ func TestOptsValidate(t *testing.T) {
 		{Opts{Plan: p, CounterInterval: 2 * time.Minute}, "counter_interval"},
 		{Opts{Plan: p, TxGains: []TxGain{{Power: 10, PwrIdx: 30}}}, "tx_gains[0]"},
 		{Opts{Plan: p, TxGains: []TxGain{{Power: 10}, {Power: 9}}}, "tx_gains[1]"},
-		{Opts{}, "radio 0 frequency"},
-		{Opts{Plan: Plan{Radios: [2]Radio{{868e6}}, MultiSF: [8]IFChannel{{Enable: true, IF: 750000}}}}, "800 kHz"},
+		{Opts{}, "radio[0]: frequency is required"},
+		{Opts{Plan: Plan{Radios: [2]Radio{{Freq: 868e6}}, MultiSF: [8]IFChannel{{Enable: true, IF: 750000}}}}, "800 kHz"},
 	}
 	for _, c := range cases {
 		if err := c.o.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
