@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/hal/chanplan"
 	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/sx1301"
 )
@@ -128,16 +129,18 @@ func SX1301HalGains(g []sx1301.TxGain) []hal.TxGain {
 
 // SX1301Reference is the profile of Semtech's reference design in a
 // band (generic-sx1301, sx1301-emulated).
-func SX1301Reference(n region.Name) SX1301Profile { return fixed(-166, sx1301.DefaultTxGains(), -176)(n) }
+func SX1301Reference(n region.Name) SX1301Profile {
+	return fixed(-166, sx1301.DefaultTxGains(), -176)(n)
+}
 
 // SX1301Opts builds the driver options of a profile from the daemon's
-// parameters: the region's channel plan, the band's calibration, radio B
-// as clock source.
+// parameters: the configured (or the region's) channel plan under the
+// SX1301's limits, the band's calibration, radio B as clock source.
 func SX1301Opts(p Params, pr SX1301Profile) (sx1301.Opts, error) {
 	if p.Region == nil {
 		return sx1301.Opts{}, errors.New("a region is required for the channel plan")
 	}
-	plan, err := sx1301.PlanFor(p.Region)
+	plan, err := p.channelPlan(sx1301.Limits)
 	if err != nil {
 		return sx1301.Opts{}, err
 	}
@@ -195,4 +198,23 @@ func SX1301ProfileOf(name string, n region.Name) SX1301Profile {
 		}
 	}
 	return SX1301Reference(n)
+}
+
+// CheckChannels resolves the channel plan of p (the configured one, or the
+// region's) under the board's chip limits, so that `lgw config check`
+// says what the chip cannot do (an SX1301 has no SF5/SF6 and narrower
+// radios than an SX1302). Boards without hardware limits pass.
+func (b *Board) CheckChannels(p Params) error {
+	if p.Region == nil {
+		return errors.New("a region is required for the channel plan")
+	}
+	switch b.Chip {
+	case "sx1301":
+		_, err := SX1301Opts(p, SX1301ProfileOf(b.Name, p.Region.Name()))
+		return err
+	case "sx1302":
+		_, err := p.channelPlan(chanplan.SX1302)
+		return err
+	}
+	return nil
 }

@@ -166,21 +166,21 @@ func TestPlanRules(t *testing.T) {
 		edit func(p *sx1301.Plan)
 		want string
 	}{
-		{"SF5 on multi-SF", func(p *sx1301.Plan) { p.SFMask = sx1301.AllSF | 1<<5 }, "SF7 to SF12 only (no SF5/SF6)"},
-		{"SF6 service", func(p *sx1301.Plan) { p.ServiceRate.SpreadingFactor = 6 }, "service chain SF6"},
-		{"IF too far", func(p *sx1301.Plan) { p.MultiSF[0].IF = -420000 }, "multi-SF chain 0 IF -420000 Hz"},
-		{"500k too far", func(p *sx1301.Plan) { p.Service.IF = 310000 }, "at most 550000 Hz"},
+		{"SF6 service", func(p *sx1301.Plan) { p.ServiceRate.SpreadingFactor = 6 }, "service_channel: spreading factor 6: the SX1301 takes 7 to 12"},
+		{"IF too far", func(p *sx1301.Plan) { p.MultiSF[0].IF = -420000 }, "channel[0]: 903.88 MHz is -420 kHz from radio 0"},
+		{"500k too far", func(p *sx1301.Plan) { p.Service.IF = 310000 }, "the SX1301 allows at most 550 kHz"},
 		{"radio off", func(p *sx1301.Plan) { p.Radios[1].Freq = 0 }, "uses radio 1, which is not enabled"},
-		{"radio band", func(p *sx1301.Plan) { p.Radios[0].Freq = 470e6 }, "outside the SX1257 range"},
+		{"radio band", func(p *sx1301.Plan) { p.Radios[1].Freq = 470e6; p.MultiSF[4].Enable = false; p.MultiSF[5].Enable = false; p.MultiSF[6].Enable = false; p.MultiSF[7].Enable = false },
+			"radio[1] at 470000000 Hz is outside the SX1257 range"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := us915SubBand2()
-			if err := p.Validate(sx1301.SX1257); err != nil {
+			if err := sx1301.ValidatePlan(&p, sx1301.SX1257); err != nil {
 				t.Fatal(err)
 			}
 			c.edit(&p)
-			err := p.Validate(sx1301.SX1257)
+			err := sx1301.ValidatePlan(&p, sx1301.SX1257)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v, want %q", err, c.want)
 			}

@@ -150,5 +150,5 @@ func (o *Opts) validate() error {
 			return fmt.Errorf("sx1301 opts: tx_gains[%d]: power %d dBm is below the previous entry", i, g.Power)
 		}
 	}
-	return o.Plan.Validate(o.Radio)
+	return ValidatePlan(&o.Plan, o.Radio)
 }

@@ -4,71 +4,51 @@ import (
 	"fmt"
 
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/hal/chanplan"
+	"github.com/lgwagent/lgw/region"
 )
 
-// RadioPlan is one RF chain's receive centre frequency; 0 disables it.
-type RadioPlan struct{ Freq uint32 }
+// Plan is the receive channel plan (package chanplan): two radios, 8
+// multi-SF LoRa BW125 chains (IF0-7, SF7-SF12 on the SX1301), the LoRa
+// "stand-alone" chain (IF8: one SF at 125, 250 or 500 kHz) and the FSK
+// chain (IF9, 125 kHz as the reference configurations set it).
+type Plan = chanplan.Plan
 
-// IFChannel is one IF chain: the radio feeding it and its offset from the
-// radio's centre.
-type IFChannel struct {
-	Enable bool
-	Radio  uint8
-	IF     int32
+// IFChannel is one IF chain: the radio feeding it and its offset.
+type IFChannel = chanplan.IFChannel
+
+// Limits is what an SX1301 with SX125x radios receives (sx1301.md §1.7,
+// lgw_rxif_setconf): |IF| + BW/2 within half the radio bandwidth the
+// reference allows per channel bandwidth (925, 1000, 1100 kHz), the
+// stand-alone modem takes SF7-SF12 only, FSK 500 bit/s to 250 kbit/s.
+var Limits = chanplan.Limits{
+	Chip:       "SX1301",
+	MaxEdge:    map[hal.Bandwidth]uint32{hal.BW125: 925000 / 2, hal.BW250: 1000000 / 2, hal.BW500: 1100000 / 2},
+	ServiceSF:  [2]uint8{7, 12},
+	FSKBitRate: [2]uint32{500, 250000},
 }
 
-// Plan is the SX1301's channel plan (sx1301.md §1.7): two radios, 8
-// multi-SF LoRa BW125 chains (SF7..SF12), the LoRa "stand-alone" chain
-// (IF8: one SF at 125, 250 or 500 kHz) and the FSK chain (IF9).
-type Plan struct {
-	Radios  [2]RadioPlan
-	MultiSF [8]IFChannel
-	// SFMask is the spreading factors the multi-SF chains demodulate, bit n
-	// = SF n (default SF7..SF12, all the SX1301 can do).
-	SFMask      uint16
-	Service     IFChannel
-	ServiceRate hal.DataRate
-	FSK         IFChannel
-	// FSKBitRate is the FSK chain's bit rate; FSKBandwidth its channel
-	// bandwidth (default 125 kHz).
-	FSKBitRate   uint32
-	FSKBandwidth hal.Bandwidth
+// PlanFor returns the region's default channel plan placed on the radios
+// under the SX1301's limits (chanplan.ForRegion, chanplan.Resolve).
+func PlanFor(r *region.Region) (Plan, error) {
+	s, err := chanplan.ForRegion(r, 0)
+	if err != nil {
+		return Plan{}, err
+	}
+	return chanplan.Resolve(s, Limits)
 }
 
-// AllSF is the multi-SF mask of SF7..SF12.
-const AllSF uint16 = 0x1F80
+// multiSFMask is the SF mask of the multi-SF chains: SF7 to SF12 (bit n =
+// SF n+6), all the SX1301 demodulates.
+const multiSFMask = 0x7E
 
-// FSK sync word the reference driver programs by default (3 bytes).
+// FSK settings the reference programs (3-byte sync word 0xC194C1; channel
+// bandwidth code 3 = 125 kHz).
 const (
 	fskSyncWord     = 0xC194C1
 	fskSyncWordSize = 3
+	fskBandwidth    = hal.BW125
 )
-
-// ifLimit is half the usable radio bandwidth for a channel bandwidth: an
-// IF chain must satisfy |IF| + BW/2 <= ifLimit (sx1301.md §1.7).
-func ifLimit(bw uint32) int64 {
-	switch bw {
-	case 250000:
-		return 1000000 / 2
-	case 500000:
-		return 1100000 / 2
-	}
-	return 925000 / 2
-}
-
-func (p *Plan) sfMask() uint16 {
-	if p.SFMask == 0 {
-		return AllSF
-	}
-	return p.SFMask
-}
-
-func (p *Plan) fskBW() hal.Bandwidth {
-	if p.FSKBandwidth == 0 {
-		return hal.BW125
-	}
-	return p.FSKBandwidth
-}
 
 // radioRange is the frequency range a radio type tunes (sx1301.md §5.2:
 // SX1257 for 862-1020 MHz, SX1255 for 400-510 MHz).
@@ -79,65 +59,18 @@ func radioRange(t RadioType) hal.FreqRange {
 	return hal.FreqRange{Min: 862e6, Max: 1020e6}
 }
 
-// Validate checks the plan against what an SX1301 with radios of type t
+// ValidatePlan checks a plan against what an SX1301 with radios of type t
 // can do, naming the first thing it cannot.
-func (p *Plan) Validate(t RadioType) error {
-	if p.Radios[0].Freq == 0 {
-		return fmt.Errorf("sx1301 plan: radio 0 frequency is required (it sets the timing drift registers)")
+func ValidatePlan(p *Plan, t RadioType) error {
+	if err := p.Validate(Limits); err != nil {
+		return fmt.Errorf("sx1301 plan: %w", err)
 	}
 	for i, r := range p.Radios {
 		if r.Freq != 0 && !radioRange(t).Contains(r.Freq) {
-			return fmt.Errorf("sx1301 plan: radio %d at %d Hz is outside the %s range %s", i, r.Freq, t, radioRange(t))
+			return fmt.Errorf("sx1301 plan: radio[%d] at %d Hz is outside the %s range %s", i, r.Freq, t, radioRange(t))
 		}
 	}
-	if m := p.sfMask(); m&^AllSF != 0 {
-		return fmt.Errorf("sx1301 plan: multi-SF spreading factors 0x%x: the SX1301 demodulates SF7 to SF12 only (no SF5/SF6)", m)
-	}
-	check := func(name string, c IFChannel, bw uint32) error {
-		if !c.Enable {
-			return nil
-		}
-		if c.Radio > 1 || p.Radios[c.Radio].Freq == 0 {
-			return fmt.Errorf("sx1301 plan: %s uses radio %d, which is not enabled", name, c.Radio)
-		}
-		a := int64(c.IF)
-		if a < 0 {
-			a = -a
-		}
-		if a+int64(bw/2) > ifLimit(bw) {
-			return fmt.Errorf("sx1301 plan: %s IF %d Hz: |IF| + BW/2 must be at most %d Hz", name, c.IF, ifLimit(bw))
-		}
-		return nil
-	}
-	for i, c := range p.MultiSF {
-		if err := check(fmt.Sprintf("multi-SF chain %d", i), c, 125000); err != nil {
-			return err
-		}
-	}
-	if p.Service.Enable {
-		d := p.ServiceRate
-		if d.Modulation != hal.LoRa {
-			return fmt.Errorf("sx1301 plan: service chain needs a LoRa data rate")
-		}
-		if d.SpreadingFactor < 7 || d.SpreadingFactor > 12 {
-			return fmt.Errorf("sx1301 plan: service chain SF%d: the SX1301 demodulates SF7 to SF12 only", d.SpreadingFactor)
-		}
-		if !d.Bandwidth.Valid() {
-			return fmt.Errorf("sx1301 plan: service chain bandwidth %d Hz: want 125, 250 or 500 kHz", d.Bandwidth)
-		}
-		if err := check("service chain", p.Service, uint32(d.Bandwidth)); err != nil {
-			return err
-		}
-	}
-	if p.FSK.Enable {
-		if p.FSKBitRate < 500 || p.FSKBitRate > 250000 {
-			return fmt.Errorf("sx1301 plan: fsk bit rate %d: want 500 to 250000", p.FSKBitRate)
-		}
-		if bwCode(p.fskBW()) == 0 {
-			return fmt.Errorf("sx1301 plan: fsk bandwidth %d Hz: want 125, 250 or 500 kHz", p.fskBW())
-		}
-	}
-	return check("FSK chain", p.FSK, uint32(p.fskBW()))
+	return nil
 }
 
 // bwCode is the HAL's bandwidth code (BW_500KHZ 1, 250 2, 125 3), which
@@ -154,25 +87,6 @@ func bwCode(b hal.Bandwidth) int32 {
 	return 0
 }
 
-// Channel returns the frequency and radio of an IF chain (0-9).
-func (p *Plan) Channel(ifChain uint8) (freq uint32, radio uint8, ok bool) {
-	var c IFChannel
-	switch {
-	case ifChain < 8:
-		c = p.MultiSF[ifChain]
-	case ifChain == 8:
-		c = p.Service
-	case ifChain == 9:
-		c = p.FSK
-	default:
-		return 0, 0, false
-	}
-	if !c.Enable {
-		return 0, 0, false
-	}
-	return uint32(int64(p.Radios[c.Radio].Freq) + int64(c.IF)), c.Radio, true
-}
-
 // ifReg converts an IF in Hz to the IF_FREQ register: if × 32 / 15625,
 // truncated toward zero (pitfall 3).
 func ifReg(hz int32) int32 { return int32(int64(hz) * 32 / 15625) }
@@ -185,7 +99,7 @@ func ifOf(c IFChannel) int32 {
 }
 
 // radioSelect is the IF0..7 to radio B bit mask the AGC firmware takes.
-func (p *Plan) radioSelect() int32 {
+func radioSelect(p *Plan) int32 {
 	var v int32
 	for i, c := range p.MultiSF {
 		if c.Enable && c.Radio == 1 {
@@ -210,16 +124,15 @@ func ldro(sf uint8, bw hal.Bandwidth) bool {
 
 // ifRegs are the IF chain and modem registers of the plan, in the
 // reference order (sx1301.md §2 steps 12-14).
-func (p *Plan) ifRegs() []regVal {
+func ifRegs(p *Plan) []regVal {
 	var rv []regVal
 	for i, c := range p.MultiSF {
 		rv = append(rv, regVal{IfFreq0 + Reg(i), ifReg(ifOf(c))})
 	}
-	mask := int32(p.sfMask() >> 6)
 	for i, c := range p.MultiSF {
 		v := int32(0)
 		if c.Enable {
-			v = mask
+			v = multiSFMask
 		}
 		rv = append(rv, regVal{Corr0DetectEn + Reg(i), v})
 	}
@@ -239,7 +152,7 @@ func (p *Plan) ifRegs() []regVal {
 		regVal{FskRefPatternMsb, int32(uint32(sync >> 32))})
 	if p.FSK.Enable {
 		rv = append(rv, regVal{FskRadioSelect, int32(p.FSK.Radio)}, regVal{FskBrRatio, int32(32000000 / p.FSKBitRate)},
-			regVal{FskChBwExpo, bwCode(p.fskBW())}, regVal{FskModemEnable, 1})
+			regVal{FskChBwExpo, bwCode(fskBandwidth)}, regVal{FskModemEnable, 1})
 	} else {
 		rv = append(rv, regVal{FskModemEnable, 0})
 	}

@@ -57,7 +57,7 @@ func DecodeRecord(p *Plan, rssiOffset float32, rec []byte, size int, status byte
 	}
 	m := rec[size : size+MetadataLen]
 	r := Record{IFChain: m[0], Payload: append([]byte(nil), rec[:size]...)}
-	freq, radio, ok := p.Channel(r.IFChain)
+	freq, radio, ok := p.Frequency(r.IFChain)
 	if !ok {
 		return Record{}, &RecordError{fmt.Sprintf("IF chain %d is not configured", r.IFChain)}
 	}

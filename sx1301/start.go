@@ -94,7 +94,7 @@ func (d *Dev) bringUp(ctx context.Context) error {
 	if err := b.setAll(driftRegs(d.opts.Plan.Radios[0].Freq)...); err != nil {
 		return err
 	}
-	if err := b.setAll(d.opts.Plan.ifRegs()...); err != nil {
+	if err := b.setAll(ifRegs(&d.opts.Plan)...); err != nil {
 		return err
 	}
 	if err := d.loadMCU(mcuARB, FirmwareARB, fw[FirmwareARB]); err != nil {
@@ -318,7 +318,7 @@ func (d *Dev) startAGC(ctx context.Context) error {
 	if err := d.mailbox(ctx, "channel select option", 0, 0x30); err != nil {
 		return err
 	}
-	return d.mailbox(ctx, "radio select", d.opts.Plan.radioSelect(), 0x40)
+	return d.mailbox(ctx, "radio select", radioSelect(&d.opts.Plan), 0x40)
 }
 
 // mailbox sends one AGC transaction: WAIT, the value, then the status the

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 
@@ -17,7 +18,9 @@ import (
 	"github.com/lgwagent/lgw/agent"
 	"github.com/lgwagent/lgw/board"
 	"github.com/lgwagent/lgw/config"
+	"github.com/lgwagent/lgw/hal/chanplan"
 	"github.com/lgwagent/lgw/logging"
+	"github.com/lgwagent/lgw/region"
 )
 
 // loadConfig reads and validates a configuration file, the board name
@@ -30,7 +33,36 @@ func loadConfig(path string) (config.Config, error) {
 	if err := cfg.ValidateBoard(board.Names()); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
+	if err := checkChannels(cfg); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
 	return cfg, nil
+}
+
+// checkChannels resolves the channel plan under the board's chip, naming
+// the key and the chip when the chip cannot receive it.
+func checkChannels(cfg config.Config) error {
+	b, err := board.Lookup(cfg.Concentrator.Board)
+	if err != nil {
+		return err
+	}
+	spec, err := cfg.ChannelSpec()
+	if err != nil {
+		return err
+	}
+	r, err := region.Lookup(cfg.Gateway.Region)
+	if err != nil {
+		return err
+	}
+	err = b.CheckChannels(board.Params{Region: r, Channels: &spec})
+	var ce *chanplan.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ce):
+		return fmt.Errorf("concentrator.%s: %s (board %s has an %s)", ce.Item, ce.Msg, b.Name, strings.ToUpper(b.Chip))
+	}
+	return fmt.Errorf("concentrator: board %s (%s): %w", b.Name, strings.ToUpper(b.Chip), err)
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {

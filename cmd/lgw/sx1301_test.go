@@ -117,3 +117,49 @@ func TestConfigCheckSX1301Example(t *testing.T) {
 		t.Fatalf("exit %d: %s %s", code, out.String(), errb.String())
 	}
 }
+
+// TestConfigCheckSX1301Limits: lgw config check says what an SX1301
+// cannot do that an SX1302 can.
+func TestConfigCheckSX1301Limits(t *testing.T) {
+	base, err := os.ReadFile("../../examples/sx1301-hat.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, extra, board, want string
+	}{
+		{"SF6 service channel", "\n[[concentrator.channel]]\nfrequency = 868100000\n[[concentrator.channel]]\nfrequency = 868500000\n[concentrator.service_channel]\nfrequency = 868300000\nspreading_factor = 6\nbandwidth = 125000\n", "",
+			"concentrator.service_channel: spreading factor 6: the SX1301 takes 7 to 12 (board rak2245 has an SX1301)"},
+		{"channel beyond 462.5 kHz", "\n[[concentrator.radio]]\nfrequency = 867500000\n[[concentrator.channel]]\nfrequency = 868200000\nradio = 0\n", "",
+			"concentrator.channel[0]: 868.2 MHz is 700 kHz from radio 0"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := string(base) + c.extra
+			if c.board != "" {
+				cfg = strings.Replace(cfg, `board = "rak2245"`, `board = "`+c.board+`"`, 1)
+			}
+			p := filepath.Join(t.TempDir(), "lgw.toml")
+			if err := os.WriteFile(p, []byte(cfg), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var out, errb bytes.Buffer
+			code := cmdConfig([]string{"check", p}, &out, &errb)
+			if c.want == "" {
+				if code != 0 {
+					t.Fatalf("exit %d: %s", code, errb.String())
+				}
+				return
+			}
+			if code != 1 || !strings.Contains(errb.String(), c.want) {
+				t.Fatalf("exit %d: %q, want %q", code, errb.String(), c.want)
+			}
+			// The same plan is fine on an SX1302 board.
+			cfg = strings.Replace(cfg, `board = "rak2245"`, `board = "rak2287"`, 1)
+			os.WriteFile(p, []byte(cfg), 0o600)
+			if code := cmdConfig([]string{"check", p}, &out, &errb); code != 0 {
+				t.Errorf("on an SX1302: exit %d", code)
+			}
+		})
+	}
+}

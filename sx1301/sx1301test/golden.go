@@ -181,7 +181,7 @@ func (g GoldenConfig) Plan() (sx1301.Plan, error) {
 			}
 			p.Service, p.ServiceRate = ch, hal.LoRaRate(sf, bw[c.Bandwidth], hal.CR4_5)
 		case c.Chain == 9:
-			p.FSK, p.FSKBitRate, p.FSKBandwidth = ch, uint32(c.DataRate), bw[c.Bandwidth]
+			p.FSK, p.FSKBitRate = ch, uint32(c.DataRate) // 125 kHz (code 3), what the driver programs
 		default:
 			return p, fmt.Errorf("golden IF chain %d", c.Chain)
 		}
