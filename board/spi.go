@@ -11,9 +11,8 @@ import (
 )
 
 // openSPI opens the board's SPI device (override wins when set) in mode 0
-// at speed Hz, capped at (and defaulting to) maxSpeed. close releases
-// the port.
-func openSPI(dev, override string, speed, maxSpeed int) (spi.Conn, func() error, error) {
+// at hz (checked by Board.CheckSPISpeed). close releases the port.
+func openSPI(dev, override string, hz int) (spi.Conn, func() error, error) {
 	if _, err := driverreg.Init(); err != nil {
 		return nil, nil, fmt.Errorf("periph init: %w", err)
 	}
@@ -28,10 +27,7 @@ func openSPI(dev, override string, speed, maxSpeed int) (spi.Conn, func() error,
 	if err != nil {
 		return nil, nil, fmt.Errorf("spi %s: %w", dev, err)
 	}
-	if speed <= 0 || speed > maxSpeed {
-		speed = maxSpeed
-	}
-	conn, err := port.Connect(physic.Frequency(speed)*physic.Hertz, spi.Mode0, 8)
+	conn, err := port.Connect(physic.Frequency(hz)*physic.Hertz, spi.Mode0, 8)
 	if err != nil {
 		port.Close()
 		return nil, nil, fmt.Errorf("spi %s: %w", dev, err)

@@ -22,7 +22,8 @@ type SX1301Profile struct {
 type sx1301Board struct {
 	name, desc string
 	reset      string
-	// speed is the default SPI clock (RAK HATs: 2 MHz, others 8 MHz).
+	// speed is the fastest SPI clock the board is run at: 8 MHz is the
+	// reference, RAK's own software stays at 2 MHz on their HATs.
 	speed int
 	// profile gives the band's calibration.
 	profile func(region.Name) SX1301Profile
@@ -112,8 +113,8 @@ func sx1301HardwareBoards() []*Board {
 		sb := sb
 		pr := sb.profile(region.EU868)
 		out = append(out, &Board{Name: sb.name, Description: sb.desc, Chip: "sx1301", RSSIOffset: pr.RSSIOffset,
-			TxGains: SX1301HalGains(pr.TxGains), TxFreq: pr.TxFreq,
-			open: func(p Params, b *Board) (Hardware, error) { return openSX1301(p, sb) }})
+			TxGains: SX1301HalGains(pr.TxGains), TxFreq: pr.TxFreq, MaxSPISpeed: sb.speed,
+			open: func(p Params, b *Board) (Hardware, error) { return openSX1301(p, b, sb) }})
 	}
 	return out
 }
@@ -153,7 +154,7 @@ func SX1301Opts(p Params, pr SX1301Profile) (sx1301.Opts, error) {
 	return o, o.Validate()
 }
 
-func openSX1301(p Params, sb sx1301Board) (Hardware, error) {
+func openSX1301(p Params, b *Board, sb sx1301Board) (Hardware, error) {
 	if p.Region == nil {
 		return Hardware{}, errors.New("a region is required for the channel plan")
 	}
@@ -161,11 +162,7 @@ func openSX1301(p Params, sb sx1301Board) (Hardware, error) {
 	if err != nil {
 		return Hardware{}, err
 	}
-	speed := p.SPISpeed
-	if speed <= 0 {
-		speed = sb.speed
-	}
-	conn, closePort, err := openSPI("/dev/spidev0.0", p.SPIDevice, speed, 8000000)
+	conn, closePort, err := openSPI("/dev/spidev0.0", p.SPIDevice, b.SPISpeed(p.SPISpeed))
 	if err != nil {
 		return Hardware{}, err
 	}

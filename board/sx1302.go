@@ -83,7 +83,7 @@ func openSX1302(p Params, b *Board, w sx1302Wiring) (Hardware, error) {
 	if err != nil {
 		return Hardware{}, err
 	}
-	conn, closePort, err := openSPI(w.spi, p.SPIDevice, p.SPISpeed, 2000000)
+	conn, closePort, err := openSPI(w.spi, p.SPIDevice, b.SPISpeed(p.SPISpeed))
 	if err != nil {
 		return Hardware{}, err
 	}

@@ -20,7 +20,7 @@ func sx1301Emulated() *board.Board {
 	pr := board.SX1301Reference(region.EU868)
 	return &board.Board{Name: "sx1301-emulated", Chip: "sx1301", RSSIOffset: pr.RSSIOffset,
 		Description: "the real SX1301 driver on the SPI-level chip emulator (no hardware; SX1255 radios in CN470); sim.traffic is injected",
-		TxGains:     board.SX1301HalGains(pr.TxGains), TxFreq: pr.TxFreq}
+		TxGains:     board.SX1301HalGains(pr.TxGains), TxFreq: pr.TxFreq, MaxSPISpeed: 8000000}
 }
 
 // openSX1301Emulated runs the real SX1301 driver on the emulator, with

@@ -33,7 +33,14 @@ func loadConfig(path string) (config.Config, error) {
 	if err := cfg.ValidateBoard(board.Names()); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
-	if err := checkChannels(cfg); err != nil {
+	b, err := board.Lookup(cfg.Concentrator.Board)
+	if err == nil {
+		err = b.CheckSPISpeed(cfg.Concentrator.SPISpeed)
+	}
+	if err == nil {
+		err = checkChannels(cfg, b)
+	}
+	if err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
 	return cfg, nil
@@ -41,11 +48,7 @@ func loadConfig(path string) (config.Config, error) {
 
 // checkChannels resolves the channel plan under the board's chip, naming
 // the key and the chip when the chip cannot receive it.
-func checkChannels(cfg config.Config) error {
-	b, err := board.Lookup(cfg.Concentrator.Board)
-	if err != nil {
-		return err
-	}
+func checkChannels(cfg config.Config, b *board.Board) error {
 	spec, err := cfg.ChannelSpec()
 	if err != nil {
 		return err
