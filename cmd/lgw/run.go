@@ -40,6 +40,9 @@ func loadConfig(path string) (config.Config, error) {
 	if err == nil {
 		err = checkChannels(cfg, b)
 	}
+	if err == nil && b.Chip == "sx1301" && cfg.Gateway.ID == "" {
+		err = &config.Error{Key: "gateway.id", Msg: fmt.Sprintf("required on board %s: the SX1301 has no EUI to default to", b.Name)}
+	}
 	if err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}

@@ -133,9 +133,13 @@ func TestConfigCheckSX1301Limits(t *testing.T) {
 		{"channel beyond 462.5 kHz", "\n[[concentrator.radio]]\nfrequency = 867500000\n[[concentrator.channel]]\nfrequency = 868200000\nradio = 0\n", "",
 			"concentrator.channel[0]: 868.2 MHz is 700 kHz from radio 0"},
 	}
+	cases = append(cases, struct{ name, extra, board, want string }{"no gateway id", "", "", "gateway.id: required on board rak2245"})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := string(base) + c.extra
+			if c.name == "no gateway id" {
+				cfg = strings.Replace(cfg, `id = "b827ebfffe000001"`, "", 1)
+			}
 			if c.board != "" {
 				cfg = strings.Replace(cfg, `board = "rak2245"`, `board = "`+c.board+`"`, 1)
 			}
