@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +15,6 @@ import (
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/region"
-	"github.com/lgwagent/lgw/scheduler"
 	"github.com/lgwagent/lgw/sx1301"
 	"github.com/lgwagent/lgw/sx1301/sx1301test"
 	"github.com/lgwagent/lgw/sx1302/sx1302test"
@@ -49,43 +47,7 @@ func TestClassCThroughSchedulerOnSX1301(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dev.Stop()
-	s, err := scheduler.New(scheduler.Config{Region: eu}, dev, v, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Stop()
-
-	done := make(chan scheduler.Result, 1)
-	err = s.Schedule(scheduler.Request{
-		Ref: "c-1", Class: scheduler.ClassC, Origin: "e2e",
-		Packet: hal.TxPacket{Payload: []byte("class C on the SX1301"), Frequency: 869525000, Power: 14,
-			DataRate: hal.LoRaRate(9, hal.BW125, hal.CR4_5), InvertIQ: true, NoCRC: true},
-		Timing: scheduler.Timing{Mode: scheduler.ASAP, NotBefore: v.Now().Add(200 * time.Millisecond)},
-		Done:   func(r scheduler.Result) { done <- r },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res scheduler.Result
-	for i := 0; ; i++ {
-		select {
-		case res = <-done:
-		default:
-			if i > 3000 {
-				t.Fatal("no result after 3 s of virtual time")
-			}
-			v.Advance(time.Millisecond)
-			runtime.Gosched()
-			continue
-		}
-		break
-	}
-	if res.Code != scheduler.Sent {
-		t.Fatalf("result %s: %v", res.Code, res.Err)
-	}
+	res := classCThroughScheduler(t, v, eu, dev, "class C on the SX1301")
 	log := chip.AirLog()
 	if len(log) != 1 {
 		t.Fatalf("emulator air log: %+v", log)

@@ -170,7 +170,13 @@ func TestPlanRules(t *testing.T) {
 		{"IF too far", func(p *sx1301.Plan) { p.MultiSF[0].IF = -420000 }, "channel[0]: 903.88 MHz is -420 kHz from radio 0"},
 		{"500k too far", func(p *sx1301.Plan) { p.Service.IF = 310000 }, "the SX1301 allows at most 550 kHz"},
 		{"radio off", func(p *sx1301.Plan) { p.Radios[1].Freq = 0 }, "uses radio 1, which is not enabled"},
-		{"radio band", func(p *sx1301.Plan) { p.Radios[1].Freq = 470e6; p.MultiSF[4].Enable = false; p.MultiSF[5].Enable = false; p.MultiSF[6].Enable = false; p.MultiSF[7].Enable = false },
+		{"radio band", func(p *sx1301.Plan) {
+			p.Radios[1].Freq = 470e6
+			p.MultiSF[4].Enable = false
+			p.MultiSF[5].Enable = false
+			p.MultiSF[6].Enable = false
+			p.MultiSF[7].Enable = false
+		},
 			"radio[1] at 470000000 Hz is outside the SX1257 range"},
 	}
 	for _, c := range cases {

@@ -25,14 +25,12 @@ import (
 
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/hal/sim"
+	"github.com/lgwagent/lgw/hal/spitest"
 	"github.com/lgwagent/lgw/sx1301"
 )
 
 // Failer is the part of testing.TB the emulator reports misuse to.
-type Failer interface {
-	Helper()
-	Errorf(format string, args ...any)
-}
+type Failer = spitest.Failer
 
 // ErrMisuse marks errors for frames the real chip would not accept.
 var ErrMisuse = errors.New("sx1301 emulator: refused")
@@ -210,36 +208,15 @@ func (c *Chip) MaxTxSize() int { return c.cfg.MaxTx }
 // TxPackets runs packets as one message; every packet but the last must
 // keep chip select asserted.
 func (c *Chip) TxPackets(ps []spi.Packet) error {
-	var w, r []byte
-	for i, p := range ps {
-		if i < len(ps)-1 && !p.KeepCS {
-			return c.misuse("packet %d of %d releases chip select inside a frame", i, len(ps))
-		}
-		n := max(len(p.W), len(p.R))
-		w = append(w, p.W...)
-		w = append(w, make([]byte, n-len(p.W))...)
-		r = append(r, make([]byte, n)...)
+	err := spitest.JoinPackets(ps, c.Tx)
+	if errors.Is(err, spitest.ErrReleasesCS) {
+		return c.misuse("%v", err)
 	}
-	if err := c.Tx(w, r); err != nil {
-		return err
-	}
-	off := 0
-	for _, p := range ps {
-		n := max(len(p.W), len(p.R))
-		copy(p.R, r[off:off+n])
-		off += n
-	}
-	return nil
+	return err
 }
 
 func (c *Chip) misuse(format string, args ...any) error {
-	err := fmt.Errorf("%w: %s", ErrMisuse, fmt.Sprintf(format, args...))
-	if c.cfg.Fail != nil {
-		c.cfg.Fail.Helper()
-		c.cfg.Fail.Errorf("%v", err)
-	}
-	c.cfg.Log.Error("sx1301 emulator misuse", zap.Error(err))
-	return err
+	return spitest.Misuse(ErrMisuse, c.cfg.Fail, c.cfg.Log, format, args...)
 }
 
 // dataPort reports the addresses whose bursts advance an internal pointer
