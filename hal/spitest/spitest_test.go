@@ -29,7 +29,7 @@ func TestJoinPackets(t *testing.T) {
 
 type rec struct{ msgs []string }
 
-func (r *rec) Helper()                       {}
+func (r *rec) Helper()                      {}
 func (r *rec) Errorf(f string, args ...any) { r.msgs = append(r.msgs, f) }
 
 func TestMisuse(t *testing.T) {
