@@ -292,3 +292,34 @@ func TestNotStarted(t *testing.T) {
 		t.Errorf("capabilities %+v", c)
 	}
 }
+
+// TestLateTrigger: a trigger count already passed fires only when the
+// counter comes round again (2^32 µs later), as the chip's comparator
+// does; the transmitter stays scheduled until aborted.
+func TestLateTrigger(t *testing.T) {
+	g := loadStart(t)
+	r := newRig(t, sx1301test.Config{}, goldenOpts(t, g.Config, ""))
+	if err := r.start(); err != nil {
+		t.Fatal(err)
+	}
+	defer r.stop(t)
+	now := r.chip.Now()
+	p := &hal.TxPacket{Payload: []byte{1}, Frequency: 868100000, Power: 14, DataRate: hal.LoRaRate(7, hal.BW125, hal.CR4_5),
+		Trigger: hal.Trigger{Mode: hal.AtCount, Count: hal.Count(now - 1000)}}
+	if err := r.dev.Send(p); err != nil {
+		t.Fatal(err)
+	}
+	r.clk.Advance(10 * time.Second)
+	if st, _ := r.dev.TxStatus(0); st != hal.TxScheduled {
+		t.Fatalf("late trigger: %v", st)
+	}
+	if e := r.chip.AirLog()[0]; e.StartTime.Sub(r.clk.Now()) < time.Hour {
+		t.Fatalf("late trigger emitted at %v", e.StartTime)
+	}
+	if err := r.dev.AbortTx(0); err != nil {
+		t.Fatal(err)
+	}
+	if e := r.chip.AirLog()[0]; !e.Aborted {
+		t.Fatal("not aborted")
+	}
+}

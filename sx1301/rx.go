@@ -161,7 +161,7 @@ func (d *Dev) fetch() error {
 
 func (d *Dev) fetchLocked() error {
 	var head [5]byte
-	buf := make([]byte, 255+MetadataLen)
+	buf := d.rxBuf[:]
 	for n := 0; n < FIFOSize; n++ {
 		if err := d.bus.burstFrom(RxPacketDataFifoNumStored, head[:]); err != nil {
 			return err

@@ -49,8 +49,10 @@ type Dev struct {
 	chip    hal.ChipInfo
 	stats   Stats
 	// txDC are the calibrated TX DC offsets [radio][I, Q][mix gain − 8].
-	txDC        [2][2][8]int8
-	calStat     byte
+	txDC    [2][2][8]int8
+	calStat byte
+	// rxBuf holds one FIFO record (largest payload and metadata).
+	rxBuf       [255 + MetadataLen]byte
 	queue       []hal.RxPacket
 	programTime time.Duration
 

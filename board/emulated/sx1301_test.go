@@ -3,6 +3,7 @@ package emulated
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -100,5 +101,36 @@ func TestSX1301Boards(t *testing.T) {
 		if err != nil || p.RSSIOffset != c.rssi {
 			t.Errorf("rak2247-spi %s: rssi %v %v, want %v", c.reg, p.RSSIOffset, err, c.rssi)
 		}
+	}
+}
+
+// TestSX1301EmulatedCN470: in CN470 the emulated board runs SX1255 radios
+// and receives on the region's default channels.
+func TestSX1301EmulatedCN470(t *testing.T) {
+	v := clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	r, _ := region.Lookup("CN470")
+	b, _ := board.Lookup("sx1301-emulated")
+	ups := []sim.Uplink{{At: 100 * time.Millisecond, Packet: hal.RxPacket{Payload: []byte{1, 2, 3}, Frequency: 470300000,
+		DataRate: hal.LoRaRate(10, hal.BW125, hal.CR4_5), CRC: hal.CRCOK, RSSIChannel: -100, SNR: 2}}}
+	dir := t.TempDir()
+	f := filepath.Join(dir, "traffic.jsonl")
+	os.WriteFile(f, []byte(`{"at":0.1,"freq":470.3,"datr":"SF10BW125","codr":"4/5","rssi":-100,"lsnr":2,"crc":"ok","data":"AQID"}`+"\n"), 0o600)
+	hw, err := b.Open(board.Params{Clock: v, Log: zap.NewNop(), Region: r, FirmwareDir: dir, Sim: board.SimParams{Traffic: f}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hw.Close()
+	c := hw.Concentrator
+	if err := sx1302test.Pump(v, func() error { return c.Start(context.Background()) }); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	v.Advance(time.Second)
+	got, err := c.Receive()
+	if err != nil || len(got) != 1 || got[0].Frequency/1000 != ups[0].Packet.Frequency/1000 || string(got[0].Payload) != "\x01\x02\x03" {
+		t.Fatalf("received %v %v", got, err)
+	}
+	if caps := c.Capabilities(); !caps.CanTransmit(0, 500300000) || caps.CanTransmit(0, 868100000) {
+		t.Errorf("CN470 TX range %v", caps.TxFreq)
 	}
 }

@@ -426,9 +426,12 @@ func (c *Chip) count(t time.Time) uint32 {
 	return uint32(t.Sub(c.origin) / time.Microsecond)
 }
 
+// timeOf is when the counter next equals count: a count already passed
+// comes round again after the 2^32 µs wrap, as the chip's comparator sees
+// it.
 func (c *Chip) timeOf(count uint32) time.Time {
 	now := c.cfg.Clock.Now()
-	return now.Add(time.Duration(int32(count-c.count(now))) * time.Microsecond)
+	return now.Add(time.Duration(count-c.count(now)) * time.Microsecond)
 }
 
 // lastPPS is the count at the last PPS edge (whole seconds of the
