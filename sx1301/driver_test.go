@@ -323,3 +323,24 @@ func TestLateTrigger(t *testing.T) {
 		t.Fatal("not aborted")
 	}
 }
+
+// TestSmallPortLimit: on a port that moves at most 256 bytes per transfer
+// the bursts are cut to fit and start, RX and TX still work.
+func TestSmallPortLimit(t *testing.T) {
+	g := loadStart(t)
+	r := newRig(t, sx1301test.Config{MaxTx: 256, Trace: true}, goldenOpts(t, g.Config, ""))
+	if err := r.start(); err != nil {
+		t.Fatal(err)
+	}
+	defer r.stop(t)
+	n := 0
+	for _, tr := range r.chip.Trace() {
+		if strings.HasPrefix(tr, "w:0a:") {
+			n++
+		}
+	}
+	if n != 3*((sx1301.FirmwareLen+254)/255) {
+		t.Errorf("%d program RAM write chunks, want %d of at most 255 bytes", n, 3*((sx1301.FirmwareLen+254)/255))
+	}
+	receiveAll(t, r, []hal.RxPacket{uplink(868100000, hal.LoRaRate(7, hal.BW125, hal.CR4_5), 250)}, []uint8{0})
+}
