@@ -2,6 +2,7 @@ package sx1301test_test
 
 import (
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -161,4 +162,80 @@ func TestReplayGoldenRx(t *testing.T) {
 			}
 		}
 	}
+}
+
+// collect gathers misuse reports instead of failing.
+type collect struct{ msgs []string }
+
+func (c *collect) Helper()                      {}
+func (c *collect) Errorf(f string, args ...any) { c.msgs = append(c.msgs, fmt.Sprintf(f, args...)) }
+
+// TestHandshakesNeedTheirWaits: the emulator answers a handshake only
+// after the time the chip needs. Replaying the golden start without the
+// reference's waits, the radios' PLLs do not lock (crystal not settled),
+// the calibration is not finished, and the AGC refuses a mailbox value
+// written right after WAIT.
+func TestHandshakesNeedTheirWaits(t *testing.T) {
+	var g sx1301test.GoldenStart
+	if err := sx1301test.LoadGolden(goldenDir, "start-eu868.json", &g); err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	f := &collect{}
+	chip := sx1301test.New(sx1301test.Config{Clock: clk, Fail: f})
+	p := &replayer{t: t, clk: clk, chip: chip}
+	for _, n := range []string{sx1301.FirmwareCal, sx1301.FirmwareARB, sx1301.FirmwareAGC} {
+		p.images = append(p.images, sx1301test.SyntheticFirmware(n))
+	}
+	answers := map[string]byte{}
+	for _, s := range g.Sequence {
+		for _, tr := range s.SPI {
+			parts := strings.SplitN(tr, ":", 3)
+			if parts[0] != "r" || strings.HasPrefix(parts[2], "<") {
+				p.txQuiet(tr)
+				continue
+			}
+			a, _ := strconv.ParseUint(parts[1], 16, 8)
+			w := make([]byte, 1+len(parts[2])/2)
+			w[0] = byte(a)
+			r := make([]byte, len(w))
+			chip.Tx(w, r)
+			answers[s.Reg] = r[1]
+		}
+	}
+	if answers["SPI_RADIO_A__DATA_READBACK"]&2 != 0 {
+		t.Error("radio A PLL locked without the 500 ms crystal settling and the 1 ms lock time")
+	}
+	if answers["MCU_AGC_STATUS"] == 0x40 {
+		t.Error("AGC finished its start-up dialogue with no waits")
+	}
+	found := false
+	for _, m := range f.msgs {
+		found = found || strings.Contains(m, "the firmware needs 1 ms")
+	}
+	if !found {
+		t.Errorf("no misuse reported for mailbox values written without the 1 ms wait: %v", f.msgs)
+	}
+}
+
+// txQuiet plays a write (or a program RAM burst) without checking.
+func (p *replayer) txQuiet(tr string) {
+	parts := strings.SplitN(tr, ":", 3)
+	a, _ := strconv.ParseUint(parts[1], 16, 8)
+	var data []byte
+	if strings.HasPrefix(parts[2], "<") {
+		n, _ := strconv.Atoi(strings.Fields(parts[2][1:])[0])
+		if parts[0] == "r" {
+			r := make([]byte, 1+n)
+			p.chip.Tx(append([]byte{byte(a)}, make([]byte, n)...), r)
+			return
+		}
+		data = p.images[p.img][p.off : p.off+n]
+		if p.off += n; p.off == sx1301.FirmwareLen {
+			p.off, p.img = 0, p.img+1
+		}
+	} else {
+		data, _ = hex.DecodeString(parts[2])
+	}
+	p.chip.Tx(append([]byte{0x80 | byte(a)}, data...), nil)
 }
