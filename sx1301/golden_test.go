@@ -28,7 +28,7 @@ type rig struct {
 	dev  *sx1301.Dev
 }
 
-func loadStart(t *testing.T) sx1301test.GoldenStart {
+func loadStart(t testing.TB) sx1301test.GoldenStart {
 	t.Helper()
 	var g sx1301test.GoldenStart
 	if err := sx1301test.LoadGolden(goldenDir, "start-eu868.json", &g); err != nil {
@@ -38,7 +38,7 @@ func loadStart(t *testing.T) sx1301test.GoldenStart {
 }
 
 // goldenOpts are the driver options of the golden configuration.
-func goldenOpts(t *testing.T, g sx1301test.GoldenConfig, dir string) sx1301.Opts {
+func goldenOpts(t testing.TB, g sx1301test.GoldenConfig, dir string) sx1301.Opts {
 	t.Helper()
 	p, err := g.Plan()
 	if err != nil {
@@ -49,7 +49,7 @@ func goldenOpts(t *testing.T, g sx1301test.GoldenConfig, dir string) sx1301.Opts
 		TxFreq: hal.FreqRange{Min: 863e6, Max: 870e6}}
 }
 
-func newRig(t *testing.T, cfg sx1301test.Config, opts sx1301.Opts) *rig {
+func newRig(t testing.TB, cfg sx1301test.Config, opts sx1301.Opts) *rig {
 	t.Helper()
 	clk := clock.NewVirtual(t0)
 	cfg.Clock, cfg.Fail = clk, t
