@@ -89,6 +89,9 @@ type Chip struct {
 	// counting: the µs counter runs from origin.
 	counting bool
 	origin   time.Time
+	// ppsLatch is the count latched at a PPS edge; ppsSeen the last edge
+	// accounted for.
+	ppsLatch, ppsSeen uint32
 	rx       rxState
 	tx       txState
 	air      []Emission
@@ -341,6 +344,7 @@ func (c *Chip) softReset() {
 	c.resetRegs()
 	c.mcus = [2]mcuState{}
 	c.counting = false
+	c.ppsLatch, c.ppsSeen = 0, 0
 	c.rx = rxState{}
 	c.tx = txState{}
 	for i := range c.radios {
@@ -444,12 +448,24 @@ func (c *Chip) lastPPS() (uint32, bool) {
 	return n - n%1000000, true
 }
 
+// latchPPS captures the last PPS edge since the previous transaction if
+// GPS_EN was 1 meanwhile (it only changes at transactions): an edge while
+// the host had GPS_EN at 0 is not latched (sx1301.md §1.8).
+func (c *Chip) latchPPS() {
+	edge, ok := c.lastPPS()
+	if ok && edge > c.ppsSeen {
+		if c.regs[2][sx1301.GpsEn.Addr()]&1 != 0 {
+			c.ppsLatch = edge
+		}
+		c.ppsSeen = edge
+	}
+}
+
 // timestamp is what TIMESTAMP reads: the PPS latch with GPS_EN set, the
 // live counter otherwise.
 func (c *Chip) timestamp() uint32 {
 	if c.regs[2][sx1301.GpsEn.Addr()]&1 != 0 {
-		v, _ := c.lastPPS()
-		return v
+		return c.ppsLatch
 	}
 	return c.count(c.cfg.Clock.Now())
 }

@@ -125,6 +125,7 @@ func (c *Chip) Unplaced() int {
 // advance moves due uplinks into the FIFO and the transmitter on.
 func (c *Chip) advance() {
 	now := c.cfg.Clock.Now()
+	c.latchPPS()
 	if c.agcReady() {
 		keep := c.rx.pending[:0]
 		for _, u := range c.rx.pending {
