@@ -195,8 +195,13 @@ type Request struct {
 	// Origin says who asked, for the queue listing ("multicast:group-1",
 	// "mqtt", "cli").
 	Origin string
-	// Done receives the item's one Result once it is accepted. It is
-	// called from the scheduler's goroutine and must not block.
+	// Done receives the item's one Result once it is accepted, never with
+	// the scheduler's lock held and never before Schedule has returned nil
+	// for it. It runs on the scheduler's timer goroutine for items the
+	// timer ends (sent, failed, dropped), and on the goroutine of the call
+	// that ends the item otherwise: Cancel (CANCELLED), or a later Schedule
+	// that displaces it (COLLISION_*). So a caller must not hold, around
+	// Schedule or Cancel, a lock that its Done takes; Done must not block.
 	Done func(Result)
 }
 
