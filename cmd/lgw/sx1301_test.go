@@ -103,7 +103,7 @@ func TestChipInfoSX1301(t *testing.T) {
 	if code := cmdChipInfo([]string{"--board", "sx1301-emulated", "--firmware-dir", t.TempDir()}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	for _, w := range []string{"model:       SX1301", "firmware agc: 4", "firmware arb: 1", "firmware cal: 2", "temperature: not fitted"} {
+	for _, w := range []string{"model:       SX1301", "eui:         none", "firmware agc: 4", "firmware arb: 1", "firmware cal: 2", "temperature: not fitted"} {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("output lacks %q:\n%s", w, out.String())
 		}
