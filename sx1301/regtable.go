@@ -1,6 +1,10 @@
-// Code generated from the register list of the SX1301 reference driver
-// (lora_gateway v5.0.1 loragw_reg.c: page, address, bit offset, sign,
-// width, read-only flag and reset default of every register); DO NOT EDIT.
+// The SX1301 register map: page, address, bit offset, sign, width,
+// read-only flag and reset default of every register, as facts of the
+// register list of lora_gateway v5.0.1 (loragw_reg.c, 325 registers and
+// the TX_TRIG_ALL alias, in its order), transcribed once by a script.
+// The golden tests check the page and address of every register the
+// reference writes at start, and the reset defaults through the bytes its
+// read-modify-writes read back.
 
 package sx1301
 
