@@ -92,11 +92,11 @@ type Chip struct {
 	// ppsLatch is the count latched at a PPS edge; ppsSeen the last edge
 	// accounted for.
 	ppsLatch, ppsSeen uint32
-	rx       rxState
-	tx       txState
-	air      []Emission
-	traffic  []sim.Uplink
-	trace    []string
+	rx                rxState
+	tx                txState
+	air               []Emission
+	traffic           []sim.Uplink
+	trace             []string
 }
 
 var _ spi.Conn = (*Chip)(nil)
