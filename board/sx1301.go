@@ -56,9 +56,26 @@ var (
 	lutIMST = lut([4]int{0, 8, 2, -6}, [4]int{0, 11, 3, -3}, [4]int{0, 10, 0, 0}, [4]int{0, 14, 1, 3}, [4]int{2, 8, 3, 6},
 		[4]int{2, 8, 2, 10}, [4]int{2, 8, 1, 11}, [4]int{2, 9, 2, 12}, [4]int{2, 11, 3, 13}, [4]int{2, 10, 2, 14},
 		[4]int{2, 11, 2, 16}, [4]int{2, 12, 0, 20}, [4]int{2, 12, 0, 23}, [4]int{2, 12, 0, 25}, [4]int{2, 12, 0, 26}, [4]int{2, 12, 0, 27})
+	// lutRAK2245US and lutRAK2247US are RAK's tables for the 915 MHz
+	// bands (US915, AU915, AS923, KR920; lora/rak7243 and
+	// lora/rak2247_spi global_conf.us_902_928.json).
+	lutRAK2245US = lut([4]int{0, 9, 0, -6}, [4]int{0, 11, 0, -3}, [4]int{0, 15, 0, 0}, [4]int{1, 8, 0, 3}, [4]int{1, 10, 0, 6},
+		[4]int{1, 13, 1, 10}, [4]int{1, 14, 0, 11}, [4]int{2, 10, 0, 12}, [4]int{2, 10, 0, 13}, [4]int{2, 11, 1, 14},
+		[4]int{2, 12, 0, 16}, [4]int{3, 9, 1, 20}, [4]int{3, 11, 1, 23}, [4]int{3, 12, 1, 25}, [4]int{3, 13, 1, 26}, [4]int{3, 13, 0, 27})
+	lutRAK2247US = lut([4]int{0, 8, 0, -6}, [4]int{0, 10, 0, -3}, [4]int{0, 14, 0, 0}, [4]int{1, 8, 2, 3}, [4]int{1, 8, 1, 6},
+		[4]int{1, 9, 1, 10}, [4]int{1, 9, 0, 11}, [4]int{2, 8, 0, 12}, [4]int{2, 9, 1, 13}, [4]int{2, 9, 0, 14},
+		[4]int{2, 10, 0, 16}, [4]int{3, 8, 0, 20}, [4]int{3, 10, 0, 23}, [4]int{3, 12, 0, 25}, [4]int{3, 13, 0, 26}, [4]int{3, 13, 0, 27})
+	// lutRAK2245CN and lutRAK2247CN are RAK's CN470 (SX1255) tables
+	// (rak_common_for_gateway lora/rak7243 and lora/rak2247_spi
+	// global_conf.cn_470_510.json).
+	lutRAK2245CN = lut([4]int{0, 8, 0, -6}, [4]int{0, 9, 0, -3}, [4]int{0, 13, 0, 0}, [4]int{1, 8, 1, 3}, [4]int{1, 9, 0, 6},
+		[4]int{2, 8, 1, 10}, [4]int{2, 8, 0, 11}, [4]int{2, 9, 1, 12}, [4]int{2, 9, 0, 13}, [4]int{2, 11, 2, 14},
+		[4]int{2, 11, 0, 16}, [4]int{3, 9, 0, 20}, [4]int{3, 11, 0, 23}, [4]int{3, 15, 0, 25}, [4]int{3, 15, 0, 26}, [4]int{3, 15, 0, 27})
+	lutRAK2247CN = lut([4]int{0, 8, 0, -6}, [4]int{0, 9, 0, -3}, [4]int{0, 12, 0, 0}, [4]int{1, 8, 0, 3}, [4]int{1, 8, 2, 6},
+		[4]int{1, 8, 1, 10}, [4]int{1, 8, 0, 11}, [4]int{2, 9, 1, 12}, [4]int{2, 9, 0, 13}, [4]int{2, 10, 2, 14},
+		[4]int{2, 10, 0, 16}, [4]int{3, 9, 0, 20}, [4]int{3, 12, 0, 23}, [4]int{3, 13, 0, 25}, [4]int{3, 13, 0, 26}, [4]int{3, 13, 0, 27})
 	// lutHALDefault is libloragw's table when none is configured: used
-	// for the CN470 (SX1255) variants, whose vendor tables are not among
-	// the facts.
+	// for CN470 on the boards whose SX1255 tables are not among the facts.
 	lutHALDefault = lut([4]int{2, 10, 0, 14}, [4]int{3, 14, 0, 27})
 )
 
@@ -68,34 +85,42 @@ var (
 )
 
 // fixed is a profile that is the same in every SX1257 band; CN470 takes
-// SX1255 radios with cn470Offset and the HAL's default gains.
+// SX1255 radios with cn470Offset and the HAL's default table (no vendor
+// table among the facts).
 func fixed(rssi float32, gains []sx1301.TxGain, cn470Offset float32) func(region.Name) SX1301Profile {
+	return bands(rssi, rssi, cn470Offset, gains, gains, lutHALDefault)
+}
+
+// bands is a vendor's per-band calibration: one table and offset for
+// the 868 MHz bands (EU868, IN865, RU864), one for the 915 MHz bands
+// (US915, AU915, AS923, KR920), SX1255 radios for CN470.
+func bands(eu, us, cn float32, euGains, usGains, cnGains []sx1301.TxGain) func(region.Name) SX1301Profile {
 	return func(n region.Name) SX1301Profile {
-		if n == region.CN470 {
-			return SX1301Profile{Radio: sx1301.SX1255, RSSIOffset: cn470Offset, TxGains: lutHALDefault, TxFreq: txSX1255}
+		switch n {
+		case region.CN470:
+			return SX1301Profile{Radio: sx1301.SX1255, RSSIOffset: cn, TxGains: cnGains, TxFreq: txSX1255}
+		case region.EU868, region.IN865, region.RU864:
+			return SX1301Profile{Radio: sx1301.SX1257, RSSIOffset: eu, TxGains: euGains, TxFreq: txSX1257}
 		}
-		return SX1301Profile{Radio: sx1301.SX1257, RSSIOffset: rssi, TxGains: gains, TxFreq: txSX1257}
+		return SX1301Profile{Radio: sx1301.SX1257, RSSIOffset: us, TxGains: usGains, TxFreq: txSX1257}
 	}
 }
 
-// rak2247 is the RAK833/RAK2247 profile: −158 dB in EU868/IN865/RU864,
-// −159 dB in the American and Asian bands, SX1255 at −171 dB in CN470.
-func rak2247(n region.Name) SX1301Profile {
-	p := fixed(-159, lutRAK2247EU, -171)(n)
-	switch n {
-	case region.EU868, region.IN865, region.RU864:
-		p.RSSIOffset = -158
-	}
-	return p
-}
+var (
+	// rak2245 is the RAK831/RAK2245 calibration (RAK's rak7243 configs).
+	rak2245 = bands(-166, -166, -176, lutRAK2245EU, lutRAK2245US, lutRAK2245CN)
+	// rak2247 is the RAK833/RAK2247 (SPI) calibration: −158 dB in the 868
+	// bands, −159 dB in the 915 bands, −171 dB with SX1255 in CN470.
+	rak2247 = bands(-158, -159, -171, lutRAK2247EU, lutRAK2247US, lutRAK2247CN)
+)
 
 // sx1301Boards lists the SX1301 boards (sx1301.md §5): all on
 // /dev/spidev0.0, two radios with radio B supplying the clock, TX on
 // radio A, no FPGA.
 func sx1301Boards() []sx1301Board {
 	return []sx1301Board{
-		{"rak831", "RAK831 pilot gateway HAT (SX1301, SX1257): reset GPIO17", "GPIO17", 2000000, fixed(-166, lutRAK2245EU, -176)},
-		{"rak2245", "RAK2245 Pi HAT (SX1301; SX1257, SX1255 on CN470): reset GPIO17", "GPIO17", 2000000, fixed(-166, lutRAK2245EU, -176)},
+		{"rak831", "RAK831 pilot gateway HAT (SX1301, SX1257): reset GPIO17", "GPIO17", 2000000, rak2245},
+		{"rak2245", "RAK2245 Pi HAT (SX1301; SX1257, SX1255 on CN470): reset GPIO17", "GPIO17", 2000000, rak2245},
 		{"rak2247-spi", "RAK2247 mPCIe, SPI variant, on RAK's adapter (SX1301): reset GPIO17", "GPIO17", 2000000, rak2247},
 		{"rak833-spi", "RAK833 mPCIe, SPI variant, on RAK's adapter (SX1301): reset GPIO17", "GPIO17", 2000000, rak2247},
 		{"pi-supply-lora-hat", "Pi Supply LoRa Gateway HAT with a RAK833-SPI: reset GPIO22", "GPIO22", 2000000, rak2247},

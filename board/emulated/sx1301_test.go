@@ -134,3 +134,42 @@ func TestSX1301EmulatedCN470(t *testing.T) {
 		t.Errorf("CN470 TX range %v", caps.TxFreq)
 	}
 }
+
+// TestSX1301CN470Profiles: RAK's CN470 variants carry SX1255 radios and
+// RAK's CN470 tables; a board without a published CN470 table falls back
+// to libloragw's default two entries.
+func TestSX1301CN470Profiles(t *testing.T) {
+	for _, c := range []struct {
+		board string
+		rssi  float32
+		n     int
+		top   [2]int8
+	}{{"rak2245", -176, 16, [2]int8{-6, 27}}, {"rak2247-spi", -171, 16, [2]int8{-6, 27}}, {"ic880a-spi", -166, 2, [2]int8{14, 27}}} {
+		p := board.SX1301ProfileOf(c.board, region.CN470)
+		if p.Radio != 1 || p.RSSIOffset != c.rssi || len(p.TxGains) != c.n || p.TxGains[0].Power != c.top[0] ||
+			p.TxGains[len(p.TxGains)-1].Power != c.top[1] || !p.TxFreq.Contains(500300000) {
+			t.Errorf("%s CN470: %+v", c.board, p)
+		}
+	}
+}
+
+// TestSX1301BandTables: RAK boards change table between the 868 and
+// 915 MHz bands, as RAK's configurations do.
+func TestSX1301BandTables(t *testing.T) {
+	for _, c := range []struct {
+		board string
+		reg   region.Name
+		mix5  uint8
+		rssi  float32
+	}{{"rak2245", region.EU868, 11, -166}, {"rak2245", region.US915, 13, -166}, {"rak2245", region.AS923_1, 13, -166},
+		{"rak2247-spi", region.IN865, 9, -158}, {"rak2247-spi", region.AU915, 9, -159}, {"rak833-spi", region.KR920, 9, -159}} {
+		p := board.SX1301ProfileOf(c.board, c.reg)
+		if p.Radio != 0 || p.RSSIOffset != c.rssi || len(p.TxGains) != 16 || p.TxGains[5].Mix != c.mix5 {
+			t.Errorf("%s %s: %+v", c.board, c.reg, p)
+		}
+	}
+	us, eu := board.SX1301ProfileOf("rak2247-spi", region.US915), board.SX1301ProfileOf("rak2247-spi", region.EU868)
+	if us.TxGains[2] == eu.TxGains[2] {
+		t.Error("rak2247-spi: same table in US915 and EU868")
+	}
+}
