@@ -97,7 +97,8 @@ func (m *Manager) process() {
 	m.deliver(reps)
 }
 
-// removeHead drops a group's head message.
+// removeMsg drops a message from its group (queue and in-flight) and from
+// the manager's index, and marks the queue for saving.
 func (m *Manager) removeMsg(g *group, msg *message) {
 	delete(m.msgs, msg.ID)
 	for i, q := range g.queue {

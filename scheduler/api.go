@@ -65,10 +65,6 @@ const (
 	Cancelled Code = "CANCELLED"
 )
 
-// Codes lists every code.
-var Codes = []Code{Sent, TooLate, TooEarly, CollisionPacket, CollisionBeacon, QueueFull, TxFreq, TxPower,
-	PayloadSize, DutyCycle, DwellTime, GPSUnlocked, TxFailed, Cancelled}
-
 // Sentinel errors, one per refusal code, for errors.Is.
 var (
 	ErrTooLate         = &codeSentinel{TooLate}
@@ -89,18 +85,6 @@ var (
 type codeSentinel struct{ code Code }
 
 func (c *codeSentinel) Error() string { return string(c.code) }
-
-// Sentinel returns the sentinel error of a code (nil for Sent).
-func Sentinel(c Code) error {
-	for _, s := range []*codeSentinel{ErrTooLate, ErrTooEarly, ErrCollisionPacket, ErrCollisionBeacon,
-		ErrQueueFull, ErrTxFreq, ErrTxPower, ErrPayloadSize, ErrDutyCycle, ErrDwellTime, ErrGPSUnlocked,
-		ErrTxFailed, ErrCancelled} {
-		if s.code == c {
-			return s
-		}
-	}
-	return nil
-}
 
 // RefusalError is a refusal or failure with its code and the numbers
 // behind it ("starts in 4ms, minimum lead 10ms").
