@@ -200,7 +200,7 @@ func (a *Agent) boardParams() (board.Params, error) {
 		Clock: a.clk, Log: a.log.Named("board"), Region: a.region, Channels: &plan,
 		FirmwareDir: c.FirmwareDir, SPIDevice: c.SPIDevice, SPISpeed: c.SPISpeed,
 		ResetLine: c.ResetLine, PowerLine: c.PowerLine, RSSIOffset: c.RSSIOffset, GPSDevice: c.GPSDevice,
-		FineTimestamp: c.FineTimestamp,
+		FineTimestamp: c.FineTimestamp, Temperature: c.Temperature,
 		Sim: board.SimParams{Traffic: c.Sim.Traffic, PPM: c.Sim.PPM, GPS: c.Sim.GPS, GPSJitter: c.Sim.GPSJitter.D(),
 			Latitude: g.Latitude, Longitude: g.Longitude, Altitude: g.Altitude},
 	}, nil

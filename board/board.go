@@ -61,6 +61,9 @@ type Params struct {
 	RSSIOffset float64
 	// GPSDevice is the GPS serial port (empty: none).
 	GPSDevice string
+	// Temperature is the board temperature for RSSI compensation on
+	// boards without a sensor (0: 25 °C).
+	Temperature float64
 	// FineTimestamp turns on SX1303 precision timestamps.
 	FineTimestamp bool
 	// Sim configures the simulated concentrator.
@@ -211,9 +214,9 @@ func Lookup(name string) (*Board, error) {
 	return nil, fmt.Errorf("board %q is not known (allowed: %s)", name, strings.Join(Names(), ", "))
 }
 
-// channelPlan resolves the configured channel plan, or the region's
+// ChannelPlan resolves the configured channel plan, or the region's
 // default, under a chip's limits.
-func (p Params) channelPlan(l chanplan.Limits) (chanplan.Plan, error) {
+func (p Params) ChannelPlan(l chanplan.Limits) (chanplan.Plan, error) {
 	var spec chanplan.Spec
 	if p.Channels != nil {
 		spec = *p.Channels

@@ -1,6 +1,7 @@
 package board
 
 import (
+	"errors"
 	"fmt"
 
 	"periph.io/x/conn/v3/driver/driverreg"
@@ -8,10 +9,13 @@ import (
 	"periph.io/x/conn/v3/physic"
 	"periph.io/x/conn/v3/spi"
 	"periph.io/x/host/v3/sysfs"
+
+	"github.com/lgwagent/lgw/board/devlock"
 )
 
-// openSPI opens the board's SPI device (override wins when set) in mode 0
-// at hz (checked by Board.CheckSPISpeed). close releases the port.
+// openSPI takes the board's SPI device (override wins when set) for
+// exclusive use (devlock) and opens it in mode 0 at hz (checked by
+// Board.CheckSPISpeed). close releases the port and the lock.
 func openSPI(dev, override string, hz int) (spi.Conn, func() error, error) {
 	if _, err := driverreg.Init(); err != nil {
 		return nil, nil, fmt.Errorf("periph init: %w", err)
@@ -23,16 +27,23 @@ func openSPI(dev, override string, hz int) (spi.Conn, func() error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// Exclusive use of the chip before the first SPI transfer.
+	lock, err := devlock.Lock(dev)
+	if err != nil {
+		return nil, nil, err
+	}
 	port, err := sysfs.NewSPI(busN, cs)
 	if err != nil {
+		lock.Release()
 		return nil, nil, fmt.Errorf("spi %s: %w", dev, err)
 	}
 	conn, err := port.Connect(physic.Frequency(hz)*physic.Hertz, spi.Mode0, 8)
 	if err != nil {
 		port.Close()
+		lock.Release()
 		return nil, nil, fmt.Errorf("spi %s: %w", dev, err)
 	}
-	return conn, port.Close, nil
+	return conn, func() error { return errors.Join(port.Close(), lock.Release()) }, nil
 }
 
 // pickLine finds the GPIO line name (override wins); nil when neither is

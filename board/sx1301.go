@@ -166,7 +166,7 @@ func SX1301Opts(p Params, pr SX1301Profile) (sx1301.Opts, error) {
 	if p.Region == nil {
 		return sx1301.Opts{}, errors.New("a region is required for the channel plan")
 	}
-	plan, err := p.channelPlan(sx1301.Limits)
+	plan, err := p.ChannelPlan(sx1301.Limits)
 	if err != nil {
 		return sx1301.Opts{}, err
 	}
@@ -235,7 +235,7 @@ func (b *Board) CheckChannels(p Params) error {
 		_, err := SX1301Opts(p, SX1301ProfileOf(b.Name, p.Region.Name()))
 		return err
 	case "sx1302":
-		_, err := p.channelPlan(chanplan.SX1302)
+		_, err := p.ChannelPlan(chanplan.SX1302)
 		return err
 	}
 	return nil

@@ -15,7 +15,6 @@ import (
 
 	"github.com/lgwagent/lgw/gps"
 	"github.com/lgwagent/lgw/hal"
-	"github.com/lgwagent/lgw/hal/chanplan"
 	"github.com/lgwagent/lgw/sx1302"
 )
 
@@ -66,7 +65,7 @@ func SX1302Opts(p Params, b *Board) (sx1302.Opts, error) {
 	if p.Region == nil {
 		return sx1302.Opts{}, errors.New("a region is required for the channel plan")
 	}
-	plan, err := p.channelPlan(chanplan.SX1302)
+	plan, err := p.ChannelPlan(sx1302.Limits)
 	if err != nil {
 		return sx1302.Opts{}, err
 	}
@@ -75,7 +74,7 @@ func SX1302Opts(p Params, b *Board) (sx1302.Opts, error) {
 		off = float32(p.RSSIOffset)
 	}
 	return sx1302.Opts{FirmwareDir: p.FirmwareDir, Plan: plan, RSSIOffset: off, TxFreq: b.TxFreq,
-		FineTimestamp: p.FineTimestamp}, nil
+		FineTimestamp: p.FineTimestamp, Temperature: p.Temperature}, nil
 }
 
 func openSX1302(p Params, b *Board, w sx1302Wiring) (Hardware, error) {

@@ -72,6 +72,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"capacity", "[scheduler]\ncapacity = 0", "scheduler.capacity", "1 to"},
 		{"ppm", "[concentrator.sim]\nppm = 500.0", "concentrator.sim.ppm", "-100 to 100"},
 		{"syntax", "region = = 1", "", "line 1"},
+		{"temperature", "[concentrator]\ntemperature = 120.0", "concentrator.temperature", "-40 to 85"},
 		{"sub_band outside US/AU", "[concentrator]\nsub_band = 2", "concentrator.sub_band", "US915 and AU915 only"},
 		{"sub_band range", "[gateway]\nregion = \"US915\"\n[concentrator]\nsub_band = 9", "concentrator.sub_band", "1 to 8"},
 		{"sub_band and channels", "[gateway]\nregion = \"US915\"\n[concentrator]\nsub_band = 1\n[[concentrator.channel]]\nfrequency = 902300000",

@@ -20,6 +20,9 @@ type Concentrator struct {
 	// FineTimestamp turns on the SX1303's precision timestamps (fine time
 	// in ns since the PPS on each uplink); refused on an SX1302.
 	FineTimestamp bool `toml:"fine_timestamp"`
+	// Temperature is the board temperature in °C used for RSSI
+	// temperature compensation on boards without a sensor (default 25).
+	Temperature float64 `toml:"temperature"`
 	// SubBand picks the US915/AU915 sub-band (1-8; 0: 2) of the default
 	// channel plan.
 	SubBand int `toml:"sub_band"`

@@ -344,3 +344,39 @@ func TestSmallPortLimit(t *testing.T) {
 	}
 	receiveAll(t, r, []hal.RxPacket{uplink(868100000, hal.LoRaRate(7, hal.BW125, hal.CR4_5), 250)}, []uint8{0})
 }
+
+// TestOwnPoller: with PollInterval set the driver drains the FIFO itself,
+// so more than the chip's 16 packets between two Receive calls are kept.
+func TestOwnPoller(t *testing.T) {
+	g := loadStart(t)
+	opts := goldenOpts(t, g.Config, "")
+	opts.PollInterval = 10 * time.Millisecond
+	r := newRig(t, sx1301test.Config{}, opts)
+	if err := r.start(); err != nil {
+		t.Fatal(err)
+	}
+	defer r.stop(t)
+	for i := 0; i < 40; i++ {
+		r.chip.Inject(r.clk.Now().Add(time.Duration(i+1)*5*time.Millisecond), uplink(868100000, hal.LoRaRate(7, hal.BW125, hal.CR4_5), 10))
+	}
+	// Each tick, wait for the poller's SPI traffic and an empty FIFO
+	// before time moves on.
+	for i := 0; i < 30; i++ {
+		n := r.chip.Transactions()
+		r.clk.Advance(10 * time.Millisecond)
+		for deadline := time.Now().Add(5 * time.Second); r.chip.Transactions() == n || r.chip.FIFOLen() > 0; {
+			if time.Now().After(deadline) {
+				t.Fatal("the driver's poller does not read the FIFO")
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	pkts, err := r.dev.Receive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := len(pkts)
+	if got != 40 {
+		t.Fatalf("received %d of 40 (stats %+v)", got, r.dev.Stats())
+	}
+}

@@ -73,7 +73,9 @@ type Opts struct {
 	// TxChains is the number of RF chains that may transmit, from radio A
 	// (default 1).
 	TxChains int
-	// PollInterval is how often the RX FIFO is read (default 10 ms).
+	// PollInterval, when set, makes the driver read the RX FIFO itself at
+	// that period into the queue Receive returns; 0 (the default): the
+	// caller's Receive is the only reader (the gateway's RX loop).
 	PollInterval time.Duration
 	// RxQueue bounds the packets held between polls and Receive (default
 	// 256); the excess is counted and dropped.
@@ -111,9 +113,6 @@ func (o *Opts) setDefaults() {
 	if o.TxChains == 0 {
 		o.TxChains = 1
 	}
-	if o.PollInterval == 0 {
-		o.PollInterval = 10 * time.Millisecond
-	}
 	if o.RxQueue == 0 {
 		o.RxQueue = 256
 	}
@@ -133,8 +132,8 @@ func (o *Opts) validate() error {
 	if o.Radio > SX1255 {
 		return fmt.Errorf("sx1301 opts: radio type %d: want SX1257 or SX1255", o.Radio)
 	}
-	if o.PollInterval <= 0 || o.PollInterval > time.Second {
-		return fmt.Errorf("sx1301 opts: poll_interval %s: want (0, 1s]", o.PollInterval)
+	if o.PollInterval < 0 || o.PollInterval > time.Second {
+		return fmt.Errorf("sx1301 opts: poll_interval %s: want 0 (caller polls) to 1s", o.PollInterval)
 	}
 	if o.TxChains < 0 || o.TxChains > 2 {
 		return fmt.Errorf("sx1301 opts: tx_chains %d: want 0 to 2", o.TxChains)

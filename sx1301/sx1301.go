@@ -83,8 +83,9 @@ func New(conn spi.Conn, pins Pins, opts Opts, clk clock.Clock, log *zap.Logger) 
 }
 
 // Start resets the chip, loads the firmware, calibrates, configures the
-// radios and IF chains from the plan and enables receive, then starts the
-// RX poller. ctx bounds the sequence (about 3 s, most of it the 2.3 s
+// radios and IF chains from the plan and enables receive (and starts the
+// driver's own RX poller when Opts.PollInterval is set). ctx bounds the
+// sequence (about 3 s, most of it the 2.3 s
 // calibration).
 func (d *Dev) Start(ctx context.Context) error {
 	d.mu.Lock()
@@ -101,8 +102,10 @@ func (d *Dev) Start(ctx context.Context) error {
 	d.mu.Unlock()
 	d.log.Info("sx1301 started", zap.String("radios", d.opts.Radio.String()),
 		zap.String("calibration", fmt.Sprintf("0x%02x", d.calStat)))
-	d.wg.Add(1)
-	go d.loop()
+	if d.opts.PollInterval > 0 {
+		d.wg.Add(1)
+		go d.loop()
+	}
 	return nil
 }
 

@@ -56,7 +56,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, buf []byte) {
 		for _, d := range []*Dev{d, fine} {
 			d.queue = d.queue[:0]
-			d.parse(buf, 123456, 123456)
+			d.parse(buf, 123456, 123456, -215.4)
 			if len(d.queue)*minRecord > len(buf) {
 				t.Fatalf("%d packets from %d bytes", len(d.queue), len(buf))
 			}
@@ -82,7 +82,7 @@ func BenchmarkParse(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		d.queue = d.queue[:0]
-		d.parse(buf, 1000000, 1000000)
+		d.parse(buf, 1000000, 1000000, -215.4)
 	}
 	if len(d.queue) != n {
 		b.Fatalf("parsed %d of %d packets", len(d.queue), n)

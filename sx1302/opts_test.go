@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lgwagent/lgw/hal/chanplan"
+	"github.com/lgwagent/lgw/region"
 )
 
 func TestOptsValidate(t *testing.T) {
@@ -33,4 +34,36 @@ func TestOptsValidate(t *testing.T) {
 			t.Errorf("%+v: %v, want %q", c.o, err, c.want)
 		}
 	}
+}
+
+func TestDefaultTxFreqIncludesRX2(t *testing.T) {
+	eu, err := PlanFor(mustRegion(t, "EU868"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Opts{Plan: eu}
+	o.setDefaults()
+	for _, f := range []uint32{863100000, 868100000, 869525000} {
+		if !o.TxFreq.Contains(f) {
+			t.Errorf("default TX range %s lacks %d Hz", o.TxFreq, f)
+		}
+	}
+	us, err := PlanFor(mustRegion(t, "US915"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o = Opts{Plan: us}
+	o.setDefaults()
+	if !o.TxFreq.Contains(923300000) || !o.TxFreq.Contains(927500000) {
+		t.Errorf("US915 default TX range %s lacks the downlink channels", o.TxFreq)
+	}
+}
+
+func mustRegion(t *testing.T, name string) *region.Region {
+	t.Helper()
+	r, err := region.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -66,11 +66,13 @@ func (d *Dev) bringUp(ctx context.Context) error {
 			}
 		}
 	}
-	// Calibration phase (§3.2 step 3).
+	var radios []uint8
 	for ch := range enabled {
-		if err := d.radioReset(ctx, ch); err != nil {
-			return err
-		}
+		radios = append(radios, ch)
+	}
+	// Calibration phase (§3.2 step 3).
+	if err := d.radiosReset(ctx, radios); err != nil {
+		return err
 	}
 	if err := d.clockSelect(d.opts.ClockSource); err != nil {
 		return err
@@ -87,10 +89,10 @@ func (d *Dev) bringUp(ctx context.Context) error {
 		return err
 	}
 	// Setup phase (§3.2 steps 4-6).
+	if err := d.radiosReset(ctx, radios); err != nil {
+		return err
+	}
 	for ch := range enabled {
-		if err := d.radioReset(ctx, ch); err != nil {
-			return err
-		}
 		if err := d.radioSetup(ctx, ch, plan.Radios[ch].Freq); err != nil {
 			return err
 		}
@@ -324,6 +326,10 @@ func (d *Dev) readIdentity() error {
 	}
 	m, err := d.bus.readByte(OTPRdData.Addr())
 	if err != nil {
+		return err
+	}
+	// Leave the OTP address at its reset value, as the reference does.
+	if err := d.bus.writeByte(OTPByteAddr.Addr(), 0); err != nil {
 		return err
 	}
 	d.sx1303 = m == 0x03

@@ -92,11 +92,13 @@ type Chip struct {
 	// ppsLatch is the count latched at a PPS edge; ppsSeen the last edge
 	// accounted for.
 	ppsLatch, ppsSeen uint32
-	rx                rxState
-	tx                txState
-	air               []Emission
-	traffic           []sim.Uplink
-	trace             []string
+	// txCount counts SPI transactions.
+	txCount int
+	rx      rxState
+	tx      txState
+	air     []Emission
+	traffic []sim.Uplink
+	trace   []string
 }
 
 var _ spi.Conn = (*Chip)(nil)
@@ -242,6 +244,7 @@ func (c *Chip) Tx(w, r []byte) error {
 	if len(w)-1 > sx1301.BurstChunk {
 		return c.misuse("burst of %d bytes exceeds the %d-byte chunk", len(w)-1, sx1301.BurstChunk)
 	}
+	c.txCount++
 	c.advance()
 	a := int(w[0] & 0x7f)
 	write := w[0]&0x80 != 0

@@ -34,3 +34,17 @@ func (c *Chip) MCUs() (arb, agc string, ready bool) {
 	defer c.mu.Unlock()
 	return c.mcus[0].running.String(), c.mcus[1].running.String(), c.agcReady()
 }
+
+// FIFOLen is the number of records waiting in the RX FIFO.
+func (c *Chip) FIFOLen() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.rx.recs)
+}
+
+// Transactions counts the SPI transactions so far.
+func (c *Chip) Transactions() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.txCount
+}
