@@ -189,7 +189,7 @@ func all() []*Board {
 }
 
 // extraBoards lists the boards of the real drivers; see the driver files.
-func extraBoards() []*Board { return sx1302Boards() }
+func extraBoards() []*Board { return append(sx1302Boards(), sx1301HardwareBoards()...) }
 
 // All returns every known board by name.
 func All() []*Board { return all() }

@@ -9,15 +9,10 @@ import (
 	"strings"
 
 	"go.uber.org/zap"
-	"periph.io/x/conn/v3/driver/driverreg"
-	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/i2c"
-	"periph.io/x/conn/v3/physic"
-	"periph.io/x/conn/v3/spi"
 	"periph.io/x/host/v3/gpioioctl"
 	"periph.io/x/host/v3/sysfs"
 
-	"github.com/lgwagent/lgw/board/devlock"
 	"github.com/lgwagent/lgw/gps"
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/sx1302"
@@ -87,35 +82,11 @@ func openSX1302(p Params, b *Board, w sx1302Wiring) (Hardware, error) {
 	if err != nil {
 		return Hardware{}, err
 	}
-	if _, err := driverreg.Init(); err != nil {
-		return Hardware{}, fmt.Errorf("periph init: %w", err)
-	}
-	dev := w.spi
-	if p.SPIDevice != "" {
-		dev = p.SPIDevice
-	}
-	busN, cs, err := parseSPIDev(dev)
+	conn, closePort, err := openSPI(w.spi, p.SPIDevice, b.SPISpeed(p.SPISpeed))
 	if err != nil {
 		return Hardware{}, err
 	}
-	// Exclusive use of the chip before the first SPI transfer.
-	lock, err := devlock.Lock(dev)
-	if err != nil {
-		return Hardware{}, err
-	}
-	port, err := sysfs.NewSPI(busN, cs)
-	if err != nil {
-		lock.Release()
-		return Hardware{}, fmt.Errorf("spi %s: %w", dev, err)
-	}
-	conn, err := port.Connect(physic.Frequency(b.SPISpeed(p.SPISpeed))*physic.Hertz, spi.Mode0, 8)
-	if err != nil {
-		port.Close()
-		lock.Release()
-		return Hardware{}, fmt.Errorf("spi %s: %w", dev, err)
-	}
-	var pins sx1302.Pins
-	closers := []func() error{port.Close, lock.Release}
+	closers := []func() error{closePort}
 	closeAll := func() error {
 		var errs []error
 		for _, c := range closers {
@@ -123,23 +94,13 @@ func openSX1302(p Params, b *Board, w sx1302Wiring) (Hardware, error) {
 		}
 		return errors.Join(errs...)
 	}
-	for _, l := range []struct {
-		name, override, key string
-		dst                 *gpio.PinOut
-	}{{w.reset, p.ResetLine, "reset_line", &pins.Reset}, {w.power, p.PowerLine, "power_line", &pins.Power}} {
-		name := l.name
-		if l.override != "" {
-			name = l.override
-		}
-		if name == "" {
-			continue
-		}
-		line := gpioLine(name)
-		if line == nil {
-			closeAll()
-			return Hardware{}, fmt.Errorf("GPIO line %q (%s) not found on any gpiochip", name, l.key)
-		}
-		*l.dst = line
+	var pins sx1302.Pins
+	if pins.Reset, err = pickLine(w.reset, p.ResetLine, "reset_line"); err == nil {
+		pins.Power, err = pickLine(w.power, p.PowerLine, "power_line")
+	}
+	if err != nil {
+		closeAll()
+		return Hardware{}, err
 	}
 	if w.tempAddr != 0 {
 		bus, err := sysfs.NewI2C(1)
