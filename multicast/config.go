@@ -73,6 +73,9 @@ type Config struct {
 	// NextPingSlot computes class B ping slots (default NextPingSlot of
 	// this package).
 	NextPingSlot PingSlotFunc
+	// FS is the file system of the store (default OSFS). The directory
+	// lock is taken only on OSFS.
+	FS FS
 }
 
 // Validate checks the required fields and the ranges.
@@ -125,5 +128,8 @@ func (c *Config) setDefaults() {
 	}
 	if c.NextPingSlot == nil {
 		c.NextPingSlot = NextPingSlot
+	}
+	if c.FS == nil {
+		c.FS = OSFS{}
 	}
 }

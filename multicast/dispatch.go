@@ -87,10 +87,8 @@ func (m *Manager) process() {
 			reps = m.advance(g, now, reps)
 		}
 	}
-	if m.queueDirty {
-		if err := m.saveQueue(); err != nil {
-			m.log.Error("multicast: save queue", zap.Error(err))
-		}
+	if m.queueDirty && m.degraded == nil {
+		_ = m.saveQueue() // a failure stays dirty; noteStorage logged it
 	}
 	m.mu.Unlock()
 	m.deliver(reps)
@@ -108,7 +106,7 @@ func (m *Manager) removeMsg(g *group, msg *message) {
 	if g.inflight == msg {
 		g.inflight = nil
 	}
-	m.queueDirty = true
+	m.queueDirty, m.ledgerDirty = true, true
 }
 
 // transient reports whether a refusal is worth another attempt later in
@@ -185,8 +183,13 @@ func (m *Manager) advance(g *group, now time.Time, reps []Report) []Report {
 			if msg == g.inflight {
 				continue
 			}
-			reps = append(reps, refusedReport(msg, g, scheduler.TooLate, "the session ended at %s before the message could go out",
-				g.sess.end().UTC().Format(time.RFC3339)))
+			if m.storageErr != nil {
+				reps = append(reps, refusedReport(msg, g, CodeNotPersisted, "the session ended at %s while the storage could not record the message going out (%s: %v)",
+					g.sess.end().UTC().Format(time.RFC3339), m.storage, m.storageErr))
+			} else {
+				reps = append(reps, refusedReport(msg, g, scheduler.TooLate, "the session ended at %s before the message could go out",
+					g.sess.end().UTC().Format(time.RFC3339)))
+			}
 			m.removeMsg(g, msg)
 		}
 		return reps
@@ -311,9 +314,9 @@ func (m *Manager) dispatch(g *group, msg *message, now time.Time, reps []Report)
 	return reps, true
 }
 
-// waitDisk keeps a message queued after a storage error and retries later.
+// waitDisk keeps a message queued after a storage error and retries later
+// (noteStorage has logged it, at most once a minute).
 func (m *Manager) waitDisk(g *group, now time.Time, err error, reps []Report) ([]Report, bool) {
-	m.log.Error("multicast: storage error, message stays queued", zap.String("group", g.id), zap.Error(err))
 	g.retryAt = now.Add(m.cfg.RetryDelay)
 	g.timers = append(g.timers, m.cfg.Clock.AfterFunc(m.cfg.RetryDelay, m.poke))
 	return reps, false

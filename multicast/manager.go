@@ -25,15 +25,27 @@ type Manager struct {
 	log  *zap.Logger
 	lock *os.File
 
-	mu         sync.Mutex
-	groups     map[string]*group
-	msgs       map[string]*message
-	flights    map[string]*flight
-	nextSeq    uint64
-	attempts   uint64
-	queueDirty bool
-	running    bool
-	stopped    bool
+	mu          sync.Mutex
+	st          *store
+	groups      map[string]*group
+	msgs        map[string]*message
+	flights     map[string]*flight
+	marks       map[string]uint64 // frame-counter high-water marks by keyID
+	nextSeq     uint64
+	attempts    uint64
+	queueDirty  bool
+	ledgerDirty bool
+	running     bool
+	stopped     bool
+	// Store health: degraded when a file has no readable generation;
+	// storage the condition of the last write.
+	degraded    *degradedState
+	storage     string
+	storageErr  error
+	lastWarn    time.Time
+	recovered   []string
+	lost        int
+	lossUnknown bool
 	// early holds reports made while loading, delivered on the first pass.
 	early []Report
 
@@ -65,29 +77,34 @@ type doneItem struct {
 }
 
 // Open validates cfg, locks and reads the storage directory and returns a
-// stopped manager.
+// stopped manager. A store that cannot be read does not fail Open: the
+// manager then runs degraded (see Health) and refuses every operation, so
+// the rest of the gateway keeps working. Only a bad configuration or
+// another process holding the directory's lock is an error.
 func Open(cfg Config) (*Manager, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	cfg.setDefaults()
-	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
-		return nil, fmt.Errorf("multicast storage: %w", err)
-	}
-	lk, err := lockDir(filepath.Join(cfg.Dir, lockFile))
-	if err != nil {
-		return nil, err
-	}
-	removeStaleTemp(cfg.Dir)
 	m := &Manager{
-		cfg: cfg, tx: cfg.Tx, log: cfg.Log, lock: lk,
-		groups: map[string]*group{}, msgs: map[string]*message{}, flights: map[string]*flight{},
+		cfg: cfg, tx: cfg.Tx, log: cfg.Log, st: newStore(cfg.FS, cfg.Dir), storage: StorageOK,
+		groups: map[string]*group{}, msgs: map[string]*message{}, flights: map[string]*flight{}, marks: map[string]uint64{},
 		kick: make(chan struct{}, 1), barrier: make(chan chan struct{}), quit: make(chan struct{}),
 	}
-	if err := m.load(); err != nil {
-		lk.Close()
-		return nil, err
+	if err := cfg.FS.MkdirAll(cfg.Dir); err != nil {
+		m.degrade([]error{fmt.Errorf("create %s: %w", cfg.Dir, err)})
+		m.storage = storageCondition(err)
+		return m, nil
 	}
+	if _, osfs := cfg.FS.(OSFS); osfs {
+		lk, err := lockDir(filepath.Join(cfg.Dir, lockFile))
+		if err != nil {
+			return nil, err
+		}
+		m.lock = lk
+	}
+	m.st.removeStaleTemp()
+	m.load()
 	return m, nil
 }
 
@@ -142,12 +159,14 @@ func (m *Manager) Stop() {
 			m.queueDirty = true
 		}
 	}
-	if m.queueDirty {
+	if m.queueDirty && m.degraded == nil {
 		if err := m.saveQueue(); err != nil {
 			m.log.Error("multicast: save queue at stop", zap.Error(err))
 		}
 	}
-	m.lock.Close()
+	if m.lock != nil {
+		m.lock.Close()
+	}
 }
 
 // Settle waits until the manager has handled every event (timer, scheduler
@@ -214,9 +233,14 @@ func notFound(id string) error {
 	return apierr.Newf(apierr.ResourceNotFound, "Id", "multicast group %q does not exist", id)
 }
 
+// checkOpen refuses every operation of a stopped or degraded manager.
+// Callers hold m.mu.
 func (m *Manager) checkOpen() error {
 	if m.stopped {
 		return apierr.Newf(apierr.InternalServer, "", "multicast service stopped")
+	}
+	if m.degraded != nil {
+		return apierr.Newf(apierr.InternalServer, "", "%s", m.degraded.message())
 	}
 	return nil
 }
@@ -248,7 +272,12 @@ func (m *Manager) CreateMulticastGroup(ctx context.Context, in CreateGroupInput)
 	if err := m.checkAddrFree(id, p.addr); err != nil {
 		return CreateGroupOutput{}, err
 	}
-	g := &group{id: id, p: p, next: uint64(p.fcnt), limit: uint64(p.fcnt)}
+	start := max(uint64(p.fcnt), m.mark(p))
+	if start > uint64(p.fcnt) {
+		m.log.Warn("multicast group starts above its requested FCnt: these keys used counters up to there before",
+			zap.String("id", id), zap.Uint32("requested", p.fcnt), zap.Uint64("next", start))
+	}
+	g := &group{id: id, p: p, next: start, limit: start, floor: start}
 	m.groups[id] = g
 	if err := m.saveGroups(); err != nil {
 		delete(m.groups, id)
@@ -292,6 +321,9 @@ func sessionState(s *sessionParams, now time.Time) string {
 func (m *Manager) GetMulticastGroup(ctx context.Context, in GroupIDInput) (GroupOutput, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.degraded != nil {
+		return GroupOutput{}, m.checkOpen()
+	}
 	g, ok := m.groups[in.Id]
 	if !ok {
 		return GroupOutput{}, notFound(in.Id)
@@ -303,6 +335,9 @@ func (m *Manager) GetMulticastGroup(ctx context.Context, in GroupIDInput) (Group
 func (m *Manager) ListMulticastGroups(ctx context.Context) (ListGroupsOutput, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.degraded != nil {
+		return ListGroupsOutput{}, m.checkOpen()
+	}
 	out := ListGroupsOutput{List: []GroupOutput{}}
 	now := m.cfg.Clock.Now()
 	for _, g := range m.sortedGroups() {
@@ -315,14 +350,14 @@ func (m *Manager) ListMulticastGroups(ctx context.Context) (ListGroupsOutput, er
 // queued messages end as CANCELLED.
 func (m *Manager) DeleteMulticastGroup(ctx context.Context, in GroupIDInput) error {
 	m.mu.Lock()
+	if err := m.checkOpen(); err != nil {
+		m.mu.Unlock()
+		return err
+	}
 	g, ok := m.groups[in.Id]
 	if !ok {
 		m.mu.Unlock()
 		return notFound(in.Id)
-	}
-	if err := m.checkOpen(); err != nil {
-		m.mu.Unlock()
-		return err
 	}
 	delete(m.groups, in.Id)
 	if err := m.saveGroups(); err != nil {
@@ -342,12 +377,12 @@ func (m *Manager) DeleteMulticastGroup(ctx context.Context, in GroupIDInput) err
 func (m *Manager) StartMulticastGroupSession(ctx context.Context, in StartSessionInput) (SessionOutput, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.checkOpen(); err != nil {
+		return SessionOutput{}, err
+	}
 	g, ok := m.groups[in.Id]
 	if !ok {
 		return SessionOutput{}, notFound(in.Id)
-	}
-	if err := m.checkOpen(); err != nil {
-		return SessionOutput{}, err
 	}
 	now := m.cfg.Clock.Now()
 	s, err := parseSession(in.LoRaWAN, g.p.region, g.p.class, g.p.addr, now, &m.cfg)
@@ -382,6 +417,9 @@ func (m *Manager) StartMulticastGroupSession(ctx context.Context, in StartSessio
 func (m *Manager) GetMulticastGroupSession(ctx context.Context, in GroupIDInput) (SessionOutput, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.degraded != nil {
+		return SessionOutput{}, m.checkOpen()
+	}
 	g, ok := m.groups[in.Id]
 	if !ok {
 		return SessionOutput{}, notFound(in.Id)
@@ -396,14 +434,14 @@ func (m *Manager) GetMulticastGroupSession(ctx context.Context, in GroupIDInput)
 // messages end as CANCELLED.
 func (m *Manager) CancelMulticastGroupSession(ctx context.Context, in GroupIDInput) error {
 	m.mu.Lock()
+	if err := m.checkOpen(); err != nil {
+		m.mu.Unlock()
+		return err
+	}
 	g, ok := m.groups[in.Id]
 	if !ok {
 		m.mu.Unlock()
 		return notFound(in.Id)
-	}
-	if err := m.checkOpen(); err != nil {
-		m.mu.Unlock()
-		return err
 	}
 	if g.sess == nil {
 		m.mu.Unlock()
@@ -442,7 +480,7 @@ func (m *Manager) endSession(g *group, why string) []Report {
 		}
 		reps = append(reps, cancelledReport(msg, g, why))
 		delete(m.msgs, msg.ID)
-		m.queueDirty = true
+		m.queueDirty, m.ledgerDirty = true, true
 	}
 	g.queue = kept
 	if g.inflight != nil {
@@ -451,10 +489,8 @@ func (m *Manager) endSession(g *group, why string) []Report {
 			m.tx.Cancel(g.inflight.ID)
 		}
 	}
-	if m.queueDirty {
-		if err := m.saveQueue(); err != nil {
-			m.log.Error("multicast: save queue", zap.Error(err))
-		}
+	if m.queueDirty && m.degraded == nil {
+		_ = m.saveQueue() // a failure stays dirty; noteStorage logged it
 	}
 	return reps
 }
@@ -471,12 +507,12 @@ func (m *Manager) SendDataToMulticastGroup(ctx context.Context, in SendDataInput
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.checkOpen(); err != nil {
+		return SendDataOutput{}, err
+	}
 	g, ok := m.groups[in.Id]
 	if !ok {
 		return SendDataOutput{}, notFound(in.Id)
-	}
-	if err := m.checkOpen(); err != nil {
-		return SendDataOutput{}, err
 	}
 	now := m.cfg.Clock.Now()
 	if g.sess == nil {
@@ -526,6 +562,7 @@ func (m *Manager) SendDataToMulticastGroup(ctx context.Context, in SendDataInput
 	m.nextSeq++
 	m.msgs[msg.ID] = msg
 	g.queue = append(g.queue, msg)
+	m.ledgerDirty = true
 	if err := m.saveQueue(); err != nil {
 		delete(m.msgs, msg.ID)
 		g.queue = g.queue[:len(g.queue)-1]
