@@ -233,6 +233,14 @@ func notFound(id string) error {
 	return apierr.Newf(apierr.ResourceNotFound, "Id", "multicast group %q does not exist", id)
 }
 
+// refusing is checkOpen for callers that do not hold m.mu, so a degraded
+// store is reported before the input is validated.
+func (m *Manager) refusing() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.checkOpen()
+}
+
 // checkOpen refuses every operation of a stopped or degraded manager.
 // Callers hold m.mu.
 func (m *Manager) checkOpen() error {
@@ -248,6 +256,9 @@ func (m *Manager) checkOpen() error {
 // CreateMulticastGroup creates a group. Creating an existing Id with the
 // same parameters succeeds again; with other parameters it is a conflict.
 func (m *Manager) CreateMulticastGroup(ctx context.Context, in CreateGroupInput) (CreateGroupOutput, error) {
+	if err := m.refusing(); err != nil {
+		return CreateGroupOutput{}, err
+	}
 	p, err := parseGroup(in.LoRaWAN)
 	if err != nil {
 		return CreateGroupOutput{}, err
@@ -498,6 +509,9 @@ func (m *Manager) endSession(g *group, why string) []Report {
 // SendDataToMulticastGroup accepts a downlink for the group's session. It
 // is stored before the MessageId is returned.
 func (m *Manager) SendDataToMulticastGroup(ctx context.Context, in SendDataInput) (SendDataOutput, error) {
+	if err := m.refusing(); err != nil {
+		return SendDataOutput{}, err
+	}
 	if in.PayloadData == "" || len(in.PayloadData) > MaxPayloadDataChars {
 		return SendDataOutput{}, apierr.Newf(apierr.Validation, "PayloadData", "want 1 to %d base64 characters", MaxPayloadDataChars)
 	}

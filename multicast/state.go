@@ -22,7 +22,7 @@ type group struct {
 	// reservation: counters below limit may have been used already; floor
 	// the high-water mark the group started from (next never goes below).
 	next, limit, floor uint64
-	sess        *sessionParams
+	sess               *sessionParams
 	// queue holds the group's messages in order; the head is in flight
 	// when inflight is set.
 	queue    []*message
@@ -206,12 +206,15 @@ func (m *Manager) load() {
 		m.raiseMark(g.p, g.limit)
 		m.groups[g.id] = g
 	}
-	m.loadMessages(l, gdoc.NextSeq, qdoc, ldoc)
+	m.loadMessages(l, qdoc, ldoc)
 }
+
+// stale says a file was not read from its current generation.
+func stale(r genResult, current string) bool { return r.from != current }
 
 // loadMessages rebuilds the queues from the queue file, checked against
 // the ledger's list of accepted messages.
-func (m *Manager) loadMessages(l loaded, groupsSeq uint64, qdoc queueDoc, ldoc ledgerDoc) {
+func (m *Manager) loadMessages(l loaded, qdoc queueDoc, ldoc ledgerDoc) {
 	haveLedger := l.ledger.body != nil
 	pending := map[uint64]pendingRef{}
 	for _, p := range ldoc.Pending {
@@ -256,9 +259,10 @@ func (m *Manager) loadMessages(l loaded, groupsSeq uint64, qdoc queueDoc, ldoc l
 		m.lost++
 		m.queueDirty, m.ledgerDirty = true, true
 	}
-	if !haveLedger && l.queue.body == nil && groupsSeq > 0 {
+	if stale(l.ledger, m.st.path(ledgerFile)) && stale(l.queue, m.st.path(queueFile)) && m.nextSeq > 0 {
 		// Messages were accepted once and neither the queue nor the
-		// ledger is left to say whether some were still waiting.
+		// ledger is current: messages accepted after their older
+		// generations may be gone without a trace.
 		m.lossUnknown = true
 	}
 	if m.lost > 0 || m.lossUnknown {

@@ -19,6 +19,9 @@ type UpdateGroupInput struct {
 // counter may only move forward; new keys restart it at FCnt (default 0).
 // A changed class or region drops an ended session.
 func (m *Manager) UpdateMulticastGroup(ctx context.Context, in UpdateGroupInput) error {
+	if err := m.refusing(); err != nil {
+		return err
+	}
 	p, err := parseGroup(in.LoRaWAN)
 	if err != nil {
 		return err
