@@ -69,8 +69,16 @@ func (c *Client) onMessage(_ paho.Client, m paho.Message) {
 		return // stopping
 	}
 	op, ok := strings.CutPrefix(m.Topic(), c.topics.cmdPrefix)
-	if !ok || op == "" || strings.Contains(op, "/") {
+	if !ok || strings.Contains(op, "/") {
 		c.log.Warn("message on an unexpected topic", zap.String("topic", m.Topic()))
+		return
+	}
+	if op == "" {
+		// Answered on rsp/ (empty operation too), so the sender learns
+		// why nothing happened.
+		c.commands.Add(1)
+		c.respond(op, requestID(m.Payload()), nil, apierr.Newf(apierr.Validation, "",
+			"empty operation: publish on %s{Operation} (known: %s)", c.topics.cmdPrefix, strings.Join(Operations, ", ")), nil)
 		return
 	}
 	c.commands.Add(1)

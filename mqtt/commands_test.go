@@ -96,6 +96,10 @@ func TestErrorTypes(t *testing.T) {
 		{"conflict", "StartMulticastGroupSession", `{"RequestId":"x11","Id":"g","LoRaWAN":{"SessionStartTime":"2026-11-21T03:00:00Z"}}`, apierr.Conflict, ""},
 		{"plain error is internal", "DeleteMulticastGroup", `{"RequestId":"x12","Id":"g"}`, apierr.InternalServer, ""},
 		{"internal", "RestartConcentrator", `{"RequestId":"x13"}`, apierr.InternalServer, ""},
+		{"duplicate key", "GetMulticastGroup", `{"RequestId":"x14","Id":"g1","Id":"nope"}`, apierr.Validation, "Id"},
+		{"nested duplicate key", "StartMulticastGroupSession", `{"RequestId":"x15","Id":"g","LoRaWAN":{"DlDr":1,"DlDr":2}}`, apierr.Validation, "LoRaWAN.DlDr"},
+		{"GPSTime beyond int64", "SendDownlink", `{"RequestId":"x17","PHYPayload":"YAQDAgEAAQABqqqqqg==","Frequency":869525000,"DataRate":0,"Timing":{"GPSTime":92233720368547758070}}`, apierr.Validation, "Timing.GPSTime"},
+		{"Tmst beyond uint32", "SendDownlink", `{"RequestId":"x18","PHYPayload":"YAQDAgEAAQABqqqqqg==","Frequency":869525000,"DataRate":0,"Timing":{"Tmst":4294967296}}`, apierr.Validation, "Timing.Tmst"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,6 +112,12 @@ func TestErrorTypes(t *testing.T) {
 			wantError(t, resp, tc.kind, tc.field)
 		})
 	}
+}
+
+// A command on cmd/ with no operation is answered on rsp/.
+func TestEmptyOperationAnswered(t *testing.T) {
+	h := newHarness(t, broker.Options{}, nil)
+	wantError(t, h.do("", "e1", `{"RequestId":"e1"}`), apierr.Validation, "")
 }
 
 func TestManagementDisabled(t *testing.T) {

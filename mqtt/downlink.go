@@ -1,7 +1,6 @@
 package mqtt
 
 import (
-	"encoding/base64"
 	"fmt"
 	"time"
 
@@ -9,7 +8,13 @@ import (
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
+	"github.com/lgwagent/lgw/strictjson"
 )
+
+// MaxGPSTimeMillis bounds Timing.GPSTime before it is converted to a
+// duration (2^42 ms after the GPS epoch is in 2119; a larger int64 would
+// overflow time.Duration).
+const MaxGPSTimeMillis = 1 << 42
 
 // SendDownlinkInput is the body of SendDownlink: a ready PHYPayload from a
 // network server with its radio settings and timing.
@@ -55,9 +60,9 @@ type DownlinkTiming struct {
 // ValidationExceptions naming the field.
 func (in SendDownlinkInput) Request(reg *region.Region, defaultPower int8) (scheduler.Request, error) {
 	var req scheduler.Request
-	phy, err := base64.StdEncoding.DecodeString(in.PHYPayload)
+	phy, err := strictjson.Base64("PHYPayload", in.PHYPayload)
 	if err != nil {
-		return req, apierr.Newf(apierr.Validation, "PHYPayload", "not base64: %v", err)
+		return req, err
 	}
 	if len(phy) == 0 || len(phy) > hal.MaxPayload {
 		return req, apierr.Newf(apierr.Validation, "PHYPayload", "%d bytes: want 1 to %d", len(phy), hal.MaxPayload)
@@ -119,8 +124,8 @@ func (in SendDownlinkInput) Request(reg *region.Region, defaultPower int8) (sche
 	}
 	if t.GPSTime != nil {
 		n++
-		if *t.GPSTime <= 0 {
-			return req, apierr.Newf(apierr.Validation, "Timing.GPSTime", "want milliseconds since the GPS epoch")
+		if *t.GPSTime <= 0 || *t.GPSTime > MaxGPSTimeMillis {
+			return req, apierr.Newf(apierr.Validation, "Timing.GPSTime", "%d: want milliseconds since the GPS epoch, 1 to %d", *t.GPSTime, int64(MaxGPSTimeMillis))
 		}
 		req.Timing = scheduler.Timing{Mode: scheduler.AtGPSTime, GPSTime: time.Duration(*t.GPSTime) * time.Millisecond}
 		req.Class = scheduler.ClassB

@@ -3,7 +3,6 @@ package multicast
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/lgwagent/lgw/apierr"
 	"github.com/lgwagent/lgw/scheduler"
+	"github.com/lgwagent/lgw/strictjson"
 )
 
 // Manager keeps the multicast groups, their sessions and queued messages,
@@ -515,9 +515,9 @@ func (m *Manager) SendDataToMulticastGroup(ctx context.Context, in SendDataInput
 	if in.PayloadData == "" || len(in.PayloadData) > MaxPayloadDataChars {
 		return SendDataOutput{}, apierr.Newf(apierr.Validation, "PayloadData", "want 1 to %d base64 characters", MaxPayloadDataChars)
 	}
-	data, err := base64.StdEncoding.DecodeString(in.PayloadData)
+	data, err := strictjson.Base64("PayloadData", in.PayloadData)
 	if err != nil {
-		return SendDataOutput{}, apierr.Newf(apierr.Validation, "PayloadData", "not valid base64")
+		return SendDataOutput{}, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
