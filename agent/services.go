@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/brocaar/lorawan"
@@ -35,7 +36,11 @@ func (a *Agent) startServices(ctx context.Context) error {
 	}
 	a.mc, a.mcast = m, m
 
-	c, err := lgwmqtt.New(a.cfg.MQTT, a.gatewayID, backend{API: m, a: a}, a.clk, a.log.Named("mqtt"))
+	mcfg := a.cfg.MQTT
+	if mcfg.SpoolDir == "" {
+		mcfg.SpoolDir = filepath.Join(a.cfg.Storage.Dir, "mqtt-spool")
+	}
+	c, err := lgwmqtt.New(mcfg, a.gatewayID, backend{API: m, a: a}, a.clk, a.log.Named("mqtt"))
 	if err != nil {
 		return fmt.Errorf("mqtt: %w", err)
 	}

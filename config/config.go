@@ -117,7 +117,7 @@ func Default() Config {
 		Scheduler: Scheduler{Capacity: 4096, MinLead: Duration(10 * time.Millisecond), MaxAdvance: Duration(time.Hour),
 			PowerPolicy: "refuse", Holdover: Duration(30 * time.Second)},
 		MQTT: MQTT{Server: "tcp://127.0.0.1:1883", TopicPrefix: "lgw", Keepalive: Duration(30 * time.Second),
-			StatsInterval: Duration(30 * time.Second), BufferSize: 10000, Management: true,
+			StatsInterval: Duration(30 * time.Second), BufferSize: 10000, SpoolMax: 10000, Management: true,
 			RateLimit: 20, RateBurst: 40},
 		Storage:   Storage{Dir: "/var/lib/lgw"},
 		Multicast: Multicast{MinStartLead: Duration(30 * time.Minute), MaxStartAhead: Duration(48 * time.Hour)},

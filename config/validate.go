@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -114,6 +115,12 @@ func (c *Config) validateMQTT() error {
 	}
 	if m.BufferSize < 1 || m.BufferSize > 1000000 {
 		return &Error{Key: "mqtt.buffer_size", Msg: fmt.Sprintf("%d: want 1 to 1000000", m.BufferSize)}
+	}
+	if m.SpoolMax < 1 || m.SpoolMax > 1000000 {
+		return &Error{Key: "mqtt.spool_max", Msg: fmt.Sprintf("%d: want 1 to 1000000", m.SpoolMax)}
+	}
+	if m.SpoolDir != "" && !filepath.IsAbs(m.SpoolDir) {
+		return &Error{Key: "mqtt.spool_dir", Msg: fmt.Sprintf("%q: want an absolute path", m.SpoolDir)}
 	}
 	if m.RateLimit <= 0 || m.RateBurst < 1 {
 		return &Error{Key: "mqtt.rate_limit", Msg: fmt.Sprintf("rate_limit %v and rate_burst %d must be positive", m.RateLimit, m.RateBurst)}

@@ -159,6 +159,8 @@ type ClientStats struct {
 	Throttled uint64 `json:"throttled"`
 	// PublishErrors counts publications the client had to retry.
 	PublishErrors uint64 `json:"publish_errors"`
+	// Spool is the on-disk spool of reports and responses.
+	Spool SpoolStats `json:"spool"`
 }
 
 // Seconds is a duration written in JSON as seconds (a float).

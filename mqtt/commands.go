@@ -254,7 +254,7 @@ func (c *Client) respond(op, rid string, result any, err error, secrets []string
 		c.log.Error("encode response", zap.String("op", op), zap.Error(merr))
 		b, _ = json.Marshal(Response{RequestId: rid, Error: &ResponseError{Type: apierr.InternalServer, Message: "response could not be encoded"}})
 	}
-	c.enqueue(kindResponse, c.topics.rspPrefix+op, mask(b, secrets))
+	c.enqueueID(kindResponse, c.topics.rspPrefix+op, "request:"+rid, mask(b, secrets))
 }
 
 func responseError(err error) *ResponseError {
