@@ -137,6 +137,22 @@ type Error struct {
 // Error implements error.
 func (e *Error) Error() string { return e.Key + ": " + e.Msg }
 
+// SyntaxError is a configuration that is not valid TOML or does not fit
+// the configuration's types.
+type SyntaxError struct {
+	// Line is the 1-based line, 0 when unknown.
+	Line int
+	Msg  string
+}
+
+// Error implements error.
+func (e *SyntaxError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	}
+	return e.Msg
+}
+
 // Load reads, decodes and validates a configuration file.
 func Load(path string) (Config, error) {
 	b, err := os.ReadFile(path)
@@ -158,9 +174,9 @@ func Parse(text string) (Config, error) {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return Config{}, fmt.Errorf("line %d: %s", pe.Position.Line, pe.Message)
+			return Config{}, &SyntaxError{Line: pe.Position.Line, Msg: pe.Message}
 		}
-		return Config{}, err
+		return Config{}, &SyntaxError{Msg: err.Error()}
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		keys := make([]string, len(und))
