@@ -44,9 +44,11 @@ func FuzzProtocol(f *testing.F) {
 		}
 		defer c.Close()
 		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-		if _, err := c.Write(append(line, '\n')); err != nil {
-			t.Fatal(err)
-		}
+		// A write may fail when the server answered at once and closed
+		// (ThrottlingException past the connection bound, while earlier
+		// iterations' connections are still being released): the
+		// response is read either way.
+		_, _ = c.Write(append(line, '\n'))
 		r := bufio.NewReader(c)
 		resp, err := r.ReadBytes('\n')
 		if err != nil {
