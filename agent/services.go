@@ -22,7 +22,7 @@ func (a *Agent) startServices(ctx context.Context) error {
 	m, err := multicast.Open(multicast.Config{
 		Dir: a.cfg.Storage.Dir, Clock: a.clk, Tx: a.sched, Reports: a.onMulticastReport, Log: a.log.Named("multicast"),
 		MinStartLead: a.cfg.Multicast.MinStartLead.D(), MaxStartAhead: a.cfg.Multicast.MaxStartAhead.D(),
-		TxPower: int8(a.cfg.Multicast.TxPower),
+		TxPower: int8(a.cfg.Multicast.TxPower), Region: string(a.region.Name()),
 		NextPingSlot: func(addr [4]byte, after time.Duration, period int) (time.Duration, error) {
 			ps, err := scheduler.NextPingSlot(lorawan.DevAddr(addr), after, period, a.region)
 			return ps.Time, err

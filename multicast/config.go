@@ -76,6 +76,9 @@ type Config struct {
 	// FS is the file system of the store (default OSFS). The directory
 	// lock is taken only on OSFS.
 	FS FS
+	// Region, when set, is the gateway's region: a group of another
+	// RfRegion is refused (it could never be sent).
+	Region string
 }
 
 // Validate checks the required fields and the ranges.

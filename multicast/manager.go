@@ -259,7 +259,7 @@ func (m *Manager) CreateMulticastGroup(ctx context.Context, in CreateGroupInput)
 	if err := m.refusing(); err != nil {
 		return CreateGroupOutput{}, err
 	}
-	p, err := parseGroup(in.LoRaWAN)
+	p, err := m.parseGroup(in.LoRaWAN)
 	if err != nil {
 		return CreateGroupOutput{}, err
 	}
@@ -297,6 +297,19 @@ func (m *Manager) CreateMulticastGroup(ctx context.Context, in CreateGroupInput)
 	m.log.Info("multicast group created", zap.String("id", id), zap.String("class", p.class),
 		zap.String("region", string(p.region.Name())))
 	return CreateGroupOutput{Id: id}, nil
+}
+
+// parseGroup checks a group's settings, and its region against the
+// gateway's.
+func (m *Manager) parseGroup(in GroupLoRaWAN) (groupParams, error) {
+	p, err := parseGroup(in)
+	if err != nil {
+		return p, err
+	}
+	if m.cfg.Region != "" && string(p.region.Name()) != m.cfg.Region {
+		return p, apierr.Newf(apierr.Validation, "LoRaWAN.RfRegion", "%s: this gateway transmits in %s only", p.region.Name(), m.cfg.Region)
+	}
+	return p, nil
 }
 
 func (m *Manager) checkAddrFree(id string, addr [4]byte) error {

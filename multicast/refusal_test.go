@@ -7,7 +7,11 @@ import (
 
 	"github.com/brocaar/lorawan/band"
 
+	"github.com/lgwagent/lgw/apierr"
+	"github.com/lgwagent/lgw/clock"
+	"github.com/lgwagent/lgw/hal/sim"
 	"github.com/lgwagent/lgw/multicast"
+	"github.com/lgwagent/lgw/multicast/multicasttest"
 	"github.com/lgwagent/lgw/scheduler"
 )
 
@@ -117,4 +121,29 @@ func TestClassBHoppingFrequency(t *testing.T) {
 			t.Errorf("report %d: %s", i, e.reps[i].Result.Code)
 		}
 	}
+}
+
+// A group of another region than the gateway's is refused at creation
+// and update, naming RfRegion.
+func TestGroupRegionMustBeTheGateways(t *testing.T) {
+	clk := clock.NewVirtual(t0)
+	s, err := sim.New(sim.Config{Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := multicast.Open(multicast.Config{Dir: t.TempDir(), Clock: clk, Tx: multicasttest.New(clk, s), Region: "EU868"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Stop)
+	_, err = m.CreateMulticastGroup(ctx, multicast.CreateGroupInput{Id: "us", LoRaWAN: multicast.GroupLoRaWAN{
+		RfRegion: "US915", DlClass: multicast.ClassC, McAddr: addrHex}})
+	wantErr(t, err, apierr.Validation, "LoRaWAN.RfRegion")
+	if _, err := m.CreateMulticastGroup(ctx, multicast.CreateGroupInput{Id: "eu", LoRaWAN: multicast.GroupLoRaWAN{
+		RfRegion: "EU868", DlClass: multicast.ClassC, McAddr: addrHex}}); err != nil {
+		t.Fatal(err)
+	}
+	err = m.UpdateMulticastGroup(ctx, multicast.UpdateGroupInput{Id: "eu", LoRaWAN: multicast.GroupLoRaWAN{
+		RfRegion: "AS923-1", DlClass: multicast.ClassC, McAddr: addrHex}})
+	wantErr(t, err, apierr.Validation, "LoRaWAN.RfRegion")
 }

@@ -22,7 +22,7 @@ func (m *Manager) UpdateMulticastGroup(ctx context.Context, in UpdateGroupInput)
 	if err := m.refusing(); err != nil {
 		return err
 	}
-	p, err := parseGroup(in.LoRaWAN)
+	p, err := m.parseGroup(in.LoRaWAN)
 	if err != nil {
 		return err
 	}
