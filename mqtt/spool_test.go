@@ -8,7 +8,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/lgwagent/lgw/config"
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/mqtt"
 	"github.com/lgwagent/lgw/mqtt/broker"
@@ -24,7 +23,7 @@ func uplink(i int) hal.RxPacket {
 // while uplinks were evicted from the memory buffer first.
 func TestSpoolKeepsReportsPastTheBufferAndARestart(t *testing.T) {
 	dir := t.TempDir()
-	h := newHarness(t, broker.Options{}, func(c *config.MQTT) { c.BufferSize, c.SpoolDir, c.SpoolMax = 5, dir, 1000 })
+	h := newHarness(t, broker.Options{}, func(c *mqtt.Config) { c.BufferSize, c.SpoolDir, c.SpoolMax = 5, dir, 1000 })
 	down := h.b.Collect("lgw/" + gw + "/down")
 	up := h.b.Collect("lgw/" + gw + "/up")
 	if err := h.b.Stop(); err != nil {
@@ -75,7 +74,7 @@ func TestSpoolKeepsReportsPastTheBufferAndARestart(t *testing.T) {
 // TestSpoolBoundDropsOldestAndSaysWhich overflows a tiny spool: the
 // oldest reports go, and a reports_lost message names them.
 func TestSpoolBoundDropsOldestAndSaysWhich(t *testing.T) {
-	h := newHarness(t, broker.Options{}, func(c *config.MQTT) { c.SpoolDir, c.SpoolMax = t.TempDir(), 3 })
+	h := newHarness(t, broker.Options{}, func(c *mqtt.Config) { c.SpoolDir, c.SpoolMax = t.TempDir(), 3 })
 	down := h.b.Collect("lgw/" + gw + "/down")
 	if err := h.b.Stop(); err != nil {
 		t.Fatal(err)

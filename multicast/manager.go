@@ -3,6 +3,7 @@ package multicast
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -83,7 +84,10 @@ type doneItem struct {
 // another process holding the directory's lock is an error.
 func Open(cfg Config) (*Manager, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("multicast config: %w", err)
+	}
+	if cfg.Tx == nil {
+		return nil, errors.New("multicast config: Tx is required")
 	}
 	cfg.setDefaults()
 	m := &Manager{
