@@ -139,6 +139,9 @@ func New(cfg Config) (*Gateway, error) {
 func (g *Gateway) Start(ctx context.Context) error {
 	mcfg := g.cfg.Multicast
 	mcfg.Clock, mcfg.Tx, mcfg.Reports, mcfg.Log = g.clk, g.sched, g.onMulticastReport, g.log.Named("multicast")
+	mcfg.OnHealth = func(h StoreHealth) {
+		g.emit(Event{Kind: EventState, State: &StateChange{Reason: "storage", Storage: &h}})
+	}
 	reg := g.cfg.Region
 	mcfg.NextPingSlot = func(addr [4]byte, after time.Duration, period int) (time.Duration, error) {
 		ps, err := scheduler.NextPingSlot(lorawan.DevAddr(addr), after, period, reg)
@@ -205,6 +208,24 @@ func (g *Gateway) emit(ev Event) {
 
 func (g *Gateway) emitState(conc, reason string) {
 	g.emit(Event{Kind: EventState, State: &StateChange{Concentrator: conc, Reason: reason}})
+}
+
+// StoreHealth returns the multicast store's condition (ok before Start).
+func (g *Gateway) StoreHealth() StoreHealth {
+	if m := g.mc; m != nil && g.up.Load() {
+		return m.Health()
+	}
+	return StoreHealth{Storage: multicast.StorageOK}
+}
+
+// ResetMulticastStore clears the multicast service's degraded mode: the
+// unreadable store files are moved aside and the service starts with what
+// is left (a management operation).
+func (g *Gateway) ResetMulticastStore(ctx context.Context) (ResetStoreOutput, error) {
+	if err := g.ready("multicast"); err != nil {
+		return ResetStoreOutput{}, err
+	}
+	return g.mc.ResetMulticastStore(ctx)
 }
 
 // SetLogLevel changes the log level: debug, info, warn or error.

@@ -37,6 +37,8 @@ type Snapshot struct {
 	Events EventStats
 	// Adapters are the registered adapters' own states.
 	Adapters []AdapterStatus
+	// Storage is the multicast store's condition.
+	Storage StoreHealth
 }
 
 // RxCounts counts received packets by CRC status, and failed polls.
@@ -118,6 +120,7 @@ func (g *Gateway) Snapshot(ctx context.Context) (Snapshot, error) {
 		s.DutyCycle = append(s.DutyCycle, use)
 	}
 	s.TimeRef = TimeRefStatus{Valid: ss.TimeRefValid, Age: ss.TimeRefAge, PPM: ss.TimeRefPPM}
+	s.Storage = g.StoreHealth()
 	g.adaptersMu.Lock()
 	ads := append([]adapterEntry(nil), g.adapters...)
 	g.adaptersMu.Unlock()

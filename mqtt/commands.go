@@ -29,16 +29,17 @@ const (
 	OpGetGatewayStatus            = "GetGatewayStatus"
 	OpRestartConcentrator         = "RestartConcentrator"
 	OpSetLogLevel                 = "SetLogLevel"
+	OpResetMulticastStore         = "ResetMulticastStore"
 )
 
 // Operations lists every operation.
 var Operations = []string{OpCreateMulticastGroup, OpGetMulticastGroup, OpListMulticastGroups,
 	OpDeleteMulticastGroup, OpStartMulticastGroupSession, OpGetMulticastGroupSession,
 	OpCancelMulticastGroupSession, OpDeleteMulticastGroupSession, OpSendDataToMulticastGroup,
-	OpSendDownlink, OpGetGatewayStatus, OpRestartConcentrator, OpSetLogLevel}
+	OpSendDownlink, OpGetGatewayStatus, OpRestartConcentrator, OpSetLogLevel, OpResetMulticastStore}
 
 // management lists the operations config.MQTT.Management enables.
-var management = map[string]bool{OpRestartConcentrator: true, OpSetLogLevel: true}
+var management = map[string]bool{OpRestartConcentrator: true, OpSetLogLevel: true, OpResetMulticastStore: true}
 
 // Response is the body published on rsp/{Operation}: Result or Error.
 type Response struct {
@@ -225,6 +226,11 @@ func (c *Client) dispatch(ctx context.Context, op string, body []byte) (any, []s
 	case OpRestartConcentrator:
 		r, err := call(ctx, body, func(ctx context.Context, _ empty) (empty, error) {
 			return empty{}, b.RestartConcentrator(ctx)
+		})
+		return r, nil, err
+	case OpResetMulticastStore:
+		r, err := call(ctx, body, func(ctx context.Context, _ empty) (gateway.ResetStoreOutput, error) {
+			return b.ResetMulticastStore(ctx)
 		})
 		return r, nil, err
 	case OpSetLogLevel:

@@ -32,6 +32,7 @@ func TestEveryOperationRouted(t *testing.T) {
 		{"GetGatewayStatus", ``, "Stats", `"queue_depth":3`},
 		{"RestartConcentrator", ``, "RestartConcentrator", `"Result":{}`},
 		{"SetLogLevel", `{"Level":"debug"}`, "SetLogLevel", `"Level":"debug"`},
+		{"ResetMulticastStore", ``, "ResetMulticastStore", `"Moved":["/x/multicast-groups.state"]`},
 	}
 	for i, tc := range cases {
 		t.Run(tc.op, func(t *testing.T) {
@@ -50,7 +51,7 @@ func TestEveryOperationRouted(t *testing.T) {
 			if !strings.Contains(string(raw), tc.want) {
 				t.Fatalf("response %s: want %s", raw, tc.want)
 			}
-			if h.fake.input(tc.backend) == nil && tc.backend != "ListMulticastGroups" && tc.backend != "Stats" && tc.backend != "RestartConcentrator" {
+			if h.fake.input(tc.backend) == nil && tc.backend != "ListMulticastGroups" && tc.backend != "Stats" && tc.backend != "RestartConcentrator" && !h.fake.calledOp(tc.backend) {
 				t.Fatalf("backend %s not called", tc.backend)
 			}
 		})
@@ -123,10 +124,11 @@ func TestManagementDisabled(t *testing.T) {
 	h := newHarness(t, broker.Options{}, func(c *mqtt.Config) { c.Management = false })
 	wantError(t, h.do("RestartConcentrator", "a", `{"RequestId":"a"}`), apierr.AccessDenied, "")
 	wantError(t, h.do("SetLogLevel", "b", `{"RequestId":"b","Level":"debug"}`), apierr.AccessDenied, "")
+	wantError(t, h.do("ResetMulticastStore", "r", `{"RequestId":"r"}`), apierr.AccessDenied, "")
 	if r := h.do("GetGatewayStatus", "c", `{"RequestId":"c"}`); r.Error != nil {
 		t.Fatalf("read-only operation refused: %+v", r.Error)
 	}
-	if h.fake.input("RestartConcentrator") != nil || h.fake.input("SetLogLevel") != nil {
+	if h.fake.input("RestartConcentrator") != nil || h.fake.input("SetLogLevel") != nil || h.fake.calledOp("ResetMulticastStore") {
 		t.Fatal("management operation reached the backend")
 	}
 }

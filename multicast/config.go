@@ -79,6 +79,11 @@ type Config struct {
 	// Region, when set, is the gateway's region: a group of another
 	// RfRegion is refused (it could never be sent).
 	Region string
+	// OnHealth, when set, is called with the store's health when its
+	// condition changes (degraded, reset, storage failing or writable
+	// again). It is called with the manager's lock held: it must not
+	// block or call the manager.
+	OnHealth func(Health)
 }
 
 // Limits of Config.

@@ -31,7 +31,7 @@ const storageWarnEvery = time.Minute
 // messages and `lgw status`.
 type Health struct {
 	// Storage is ok, full, read-only, corrupt or error.
-	Storage string `json:"storage"`
+	Storage string `json:"status"`
 	// Degraded is set when the store could not be read: every multicast
 	// operation is refused until ResetMulticastStore or a restart with
 	// the file repaired.
@@ -80,6 +80,7 @@ func (m *Manager) degrade(errs []error) {
 	m.groups, m.msgs = map[string]*group{}, map[string]*message{}
 	m.log.Error("multicast disabled: store unreadable", zap.Strings("files", d.files), zap.Strings("reasons", d.reasons),
 		zap.String("fix", "ResetMulticastStore (management) or move the files away and restart"))
+	m.healthChanged()
 }
 
 // pathOf returns the file an error is about.
@@ -109,12 +110,17 @@ func (m *Manager) noteStorage(err error) error {
 			if m.degraded == nil {
 				m.storage = StorageOK
 			}
+			m.healthChanged()
 		}
 		return nil
 	}
+	was := m.storageErr
 	m.storageErr = err
 	if m.degraded == nil {
 		m.storage = storageCondition(err)
+	}
+	if was == nil {
+		m.healthChanged()
 	}
 	if m.lastWarn.IsZero() || now.Sub(m.lastWarn) >= storageWarnEvery {
 		m.lastWarn = now
@@ -128,6 +134,18 @@ func (m *Manager) noteStorage(err error) error {
 func (m *Manager) Health() Health {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.healthLocked()
+}
+
+// healthChanged tells Config.OnHealth when the condition changed. Callers
+// hold m.mu.
+func (m *Manager) healthChanged() {
+	if m.cfg.OnHealth != nil {
+		m.cfg.OnHealth(m.healthLocked())
+	}
+}
+
+func (m *Manager) healthLocked() Health {
 	h := Health{Storage: m.storage, Recovered: append([]string(nil), m.recovered...), Lost: m.lost, LostUnknown: m.lossUnknown}
 	if m.storageErr != nil {
 		h.LastError = m.storageErr.Error()
@@ -188,6 +206,7 @@ func (m *Manager) ResetMulticastStore(ctx context.Context) (ResetOutput, error) 
 			m.armSession(g)
 		}
 		m.log.Warn("multicast store reset", zap.Strings("moved", moved))
+		m.healthChanged()
 	}
 	m.mu.Unlock()
 	m.poke()
