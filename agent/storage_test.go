@@ -27,8 +27,10 @@ const storeGW = "0016c001ff00e0e0"
 // refuseTx refuses every frame: the store is filled, nothing is sent.
 type refuseTx struct{}
 
-func (refuseTx) Schedule(scheduler.Request) error { return scheduler.Refuse(scheduler.TxFailed, "test") }
-func (refuseTx) Cancel(string) bool               { return false }
+func (refuseTx) Schedule(scheduler.Request) error {
+	return scheduler.Refuse(scheduler.TxFailed, "test")
+}
+func (refuseTx) Cancel(string) bool { return false }
 
 // fillStore writes a store with a group, a session and queued messages
 // (so every file has a previous generation).

@@ -20,12 +20,6 @@ type Transmitter interface {
 	Cancel(ref string) bool
 }
 
-// PingSlotFunc returns the GPS time (since the GPS epoch) of the first ping
-// slot of addr with the given period (in slots) that opens at or after
-// after. The scheduler offers one; NextPingSlot in this package is the
-// default.
-type PingSlotFunc func(addr [4]byte, after time.Duration, period int) (time.Duration, error)
-
 // Defaults of Config.
 const (
 	DefaultMinStartLead  = 30 * time.Minute
@@ -70,9 +64,6 @@ type Config struct {
 	TxPower int8
 	// RFChain is the radio to transmit on (default 0).
 	RFChain uint8
-	// NextPingSlot computes class B ping slots (default NextPingSlot of
-	// this package).
-	NextPingSlot PingSlotFunc
 	// FS is the file system of the store (default OSFS). The directory
 	// lock is taken only on OSFS.
 	FS FS
@@ -145,9 +136,6 @@ func (c *Config) setDefaults() {
 	}
 	if c.ClassBLead == 0 {
 		c.ClassBLead = DefaultClassBLead
-	}
-	if c.NextPingSlot == nil {
-		c.NextPingSlot = NextPingSlot
 	}
 	if c.FS == nil {
 		c.FS = OSFS{}
