@@ -8,6 +8,7 @@ import (
 
 	"github.com/lgwagent/lgw/apierr"
 	"github.com/lgwagent/lgw/gateway"
+	"github.com/lgwagent/lgw/gateway/gatewaytest"
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/multicast"
 	"github.com/lgwagent/lgw/scheduler/schedulertest"
@@ -18,23 +19,11 @@ import (
 func startCore(t *testing.T) (*gateway.Gateway, *schedulertest.Rig, *gateway.Subscription) {
 	t.Helper()
 	rig := schedulertest.New(t, "EU868", nil)
-	chip, err := rig.Sim.Chip()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := gateway.New(gateway.Config{
-		Identity: gateway.Identity{GatewayID: chip.EUI.String(), Version: "test", Board: "sim", Region: "EU868", Chip: chip},
-		Region:   rig.Region, Concentrator: rig.Sim, Scheduler: rig.Scheduler,
-		Multicast: multicast.Config{Dir: t.TempDir()}, Clock: rig.Clock,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := gatewaytest.New(t, rig, multicast.Config{Dir: t.TempDir()})
 	sub := g.Subscribe("test", 64)
 	if err := g.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(g.Stop)
 	return g, rig, sub
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lgwagent/lgw/apierr"
 	"github.com/lgwagent/lgw/gateway"
+	"github.com/lgwagent/lgw/gateway/gatewaytest"
 	"github.com/lgwagent/lgw/multicast"
 	"github.com/lgwagent/lgw/scheduler/schedulertest"
 )
@@ -64,23 +65,11 @@ func TestDegradedStoreDegradesMulticastOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	rig := schedulertest.New(t, "EU868", nil)
-	chip, err := rig.Sim.Chip()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := gateway.New(gateway.Config{
-		Identity: gateway.Identity{GatewayID: chip.EUI.String(), Version: "test", Board: "sim", Region: "EU868", Chip: chip},
-		Region:   rig.Region, Concentrator: rig.Sim, Scheduler: rig.Scheduler,
-		Multicast: multicast.Config{Dir: dir}, Clock: rig.Clock,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := gatewaytest.New(t, rig, multicast.Config{Dir: dir})
 	sub := g.Subscribe("test", 64)
 	if err := g.Start(context.Background()); err != nil {
 		t.Fatalf("the core did not start on a damaged store: %v", err)
 	}
-	t.Cleanup(g.Stop)
 	ev := next(t, rig, sub, gateway.EventState)
 	for ev.State.Storage == nil {
 		ev = next(t, rig, sub, gateway.EventState)
@@ -88,7 +77,7 @@ func TestDegradedStoreDegradesMulticastOnly(t *testing.T) {
 	if !ev.State.Storage.Degraded {
 		t.Fatalf("storage event %+v", ev.State.Storage)
 	}
-	_, err = g.ListMulticastGroups(context.Background())
+	_, err := g.ListMulticastGroups(context.Background())
 	var ae *apierr.Error
 	if !errors.As(err, &ae) || ae.Kind != apierr.InternalServer || !strings.Contains(ae.Message, bad) ||
 		!strings.Contains(ae.Message, "ResetMulticastStore") {

@@ -8,7 +8,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/lgwagent/lgw/apierr"
-	"github.com/lgwagent/lgw/gateway"
+	"github.com/lgwagent/lgw/gateway/gatewaytest"
 	"github.com/lgwagent/lgw/multicast"
 	"github.com/lgwagent/lgw/scheduler/schedulertest"
 )
@@ -31,23 +31,11 @@ func FuzzCommand(f *testing.F) {
 		}
 	}
 	rig := schedulertest.New(f, "EU868", nil)
-	chip, err := rig.Sim.Chip()
-	if err != nil {
-		f.Fatal(err)
-	}
-	g, err := gateway.New(gateway.Config{
-		Identity: gateway.Identity{GatewayID: chip.EUI.String(), Version: "fuzz", Board: "sim", Region: "EU868", Chip: chip},
-		Region:   rig.Region, Concentrator: rig.Sim, Scheduler: rig.Scheduler,
-		Multicast: multicast.Config{Dir: f.TempDir(), Region: "EU868"}, Clock: rig.Clock,
-	})
-	if err != nil {
-		f.Fatal(err)
-	}
+	g := gatewaytest.New(f, rig, multicast.Config{Dir: f.TempDir(), Region: "EU868"})
 	if err := g.Start(context.Background()); err != nil {
 		f.Fatal(err)
 	}
-	f.Cleanup(g.Stop)
-	c, err := New(Config{Server: "tcp://127.0.0.1:1", Management: true}.WithDefaults(), chip.EUI.String(), Over(g), rig.Clock, zap.NewNop())
+	c, err := New(Config{Server: "tcp://127.0.0.1:1", Management: true}.WithDefaults(), g.GatewayID(), Over(g), rig.Clock, zap.NewNop())
 	if err != nil {
 		f.Fatal(err)
 	}

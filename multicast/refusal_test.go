@@ -43,16 +43,8 @@ func TestRefusalsRetriedOrReported(t *testing.T) {
 	e := newEnv(t, t.TempDir(), nil)
 	e.m.Stop()
 	ref := &refuser{codes: []scheduler.Code{scheduler.QueueFull, scheduler.DutyCycle}, inner: e.tx}
-	m, err := multicast.Open(multicast.Config{Dir: e.dir, Clock: e.clk, Tx: ref,
-		Reports: func(r multicast.Report) { e.reps = append(e.reps, r) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(m.Stop)
-	e.m = m
+	e.openWith(t, func(c *multicast.Config) { c.Tx, c.FCntReserve = ref, 0 })
+	m := e.m
 	e.group(t, "g", multicast.ClassC, "EU868")
 	start := t0.Add(31 * time.Minute)
 	e.session(t, "g", start, 60, nil)
@@ -87,16 +79,8 @@ func TestClassBHoppingFrequency(t *testing.T) {
 	e := newEnv(t, t.TempDir(), nil)
 	e.m.Stop()
 	ref := &refuser{inner: e.tx}
-	m, err := multicast.Open(multicast.Config{Dir: e.dir, Clock: e.clk, Tx: ref,
-		Reports: func(r multicast.Report) { e.reps = append(e.reps, r) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(m.Stop)
-	e.m = m
+	e.openWith(t, func(c *multicast.Config) { c.Tx, c.FCntReserve = ref, 0 })
+	m := e.m
 	e.group(t, "b", multicast.ClassB, "US915")
 	start := t0.Add(31 * time.Minute)
 	out, err := m.StartMulticastGroupSession(ctx, multicast.StartSessionInput{Id: "b", LoRaWAN: multicast.SessionLoRaWAN{

@@ -397,16 +397,8 @@ func TestDiskFailureIsVisible(t *testing.T) {
 			e.m.Stop()
 			ffs := &faultFS{}
 			core, logs := observer.New(zap.WarnLevel)
-			m, err := multicast.Open(multicast.Config{Dir: e.dir, Clock: e.clk, Tx: e.tx, FCntReserve: 4, FS: ffs,
-				Log: zap.New(core), Reports: func(r multicast.Report) { e.reps = append(e.reps, r) }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := m.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(m.Stop)
-			e.m = m
+			e.openWith(t, func(c *multicast.Config) { c.FS, c.Log = ffs, zap.New(core) })
+			m := e.m
 			e.group(t, "g1", multicast.ClassC, "EU868")
 			start := t0.Add(31 * time.Minute)
 			e.session(t, "g1", start, 60, ip(5))
