@@ -211,6 +211,9 @@ func (s *spool) append(k kind, topic, id string, payload []byte) ([]string, erro
 	s.nextSeq++
 	s.recs = append(s.recs, r)
 	s.bytes += int64(len(payload))
+	// The oldest go first, as the acknowledged prefix on disk records
+	// (one in flight may still reach the broker: it is named lost all the
+	// same).
 	var dropped []string
 	for len(s.recs) > 1 && (len(s.recs) > s.max || s.bytes > spoolMaxBytes) {
 		old := s.recs[0]
