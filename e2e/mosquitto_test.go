@@ -142,7 +142,12 @@ func command(t *testing.T, port int, gw string, s *sub, op, id, body string, n i
 func startPersistentMosquitto(t *testing.T, dir string) *mosquitto {
 	t.Helper()
 	m := startMosquitto(t, dir)
-	conf := fmt.Sprintf("listener %d 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location %s/\nlog_dest stderr\nlog_type all\n", m.port, dir)
+	// "user root": Debian's mosquitto started as root switches to the
+	// mosquitto user, which cannot write the test's private directory, and
+	// the sessions are then lost at the restart ("Error saving in-memory
+	// database ... Permission denied"): what lgw delivers before the test's
+	// subscriber is back is dropped by the broker. Ignored when not root.
+	conf := fmt.Sprintf("listener %d 127.0.0.1\nallow_anonymous true\nuser root\npersistence true\npersistence_location %s/\nlog_dest stderr\nlog_type all\n", m.port, dir)
 	if err := os.WriteFile(m.conf, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
