@@ -212,3 +212,23 @@ func (m *Manager) ResetMulticastStore(ctx context.Context) (ResetOutput, error) 
 	m.poke()
 	return ResetOutput{Moved: moved, Health: m.Health()}, nil
 }
+
+// refusing is checkOpen for callers that do not hold m.mu, so a degraded
+// store is reported before the input is validated.
+func (m *Manager) refusing() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.checkOpen()
+}
+
+// checkOpen refuses every operation of a stopped or degraded manager.
+// Callers hold m.mu.
+func (m *Manager) checkOpen() error {
+	if m.stopped {
+		return apierr.Newf(apierr.InternalServer, "", "multicast service stopped")
+	}
+	if m.degraded != nil {
+		return apierr.Newf(apierr.InternalServer, "", "%s", m.degraded.message())
+	}
+	return nil
+}

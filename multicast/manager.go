@@ -237,26 +237,6 @@ func notFound(id string) error {
 	return apierr.Newf(apierr.ResourceNotFound, "Id", "multicast group %q does not exist", id)
 }
 
-// refusing is checkOpen for callers that do not hold m.mu, so a degraded
-// store is reported before the input is validated.
-func (m *Manager) refusing() error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.checkOpen()
-}
-
-// checkOpen refuses every operation of a stopped or degraded manager.
-// Callers hold m.mu.
-func (m *Manager) checkOpen() error {
-	if m.stopped {
-		return apierr.Newf(apierr.InternalServer, "", "multicast service stopped")
-	}
-	if m.degraded != nil {
-		return apierr.Newf(apierr.InternalServer, "", "%s", m.degraded.message())
-	}
-	return nil
-}
-
 // CreateMulticastGroup creates a group. Creating an existing Id with the
 // same parameters succeeds again; with other parameters it is a conflict.
 func (m *Manager) CreateMulticastGroup(ctx context.Context, in CreateGroupInput) (CreateGroupOutput, error) {
