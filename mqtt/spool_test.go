@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
 
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/mqtt"
@@ -41,7 +42,7 @@ func TestSpoolKeepsReportsPastTheBufferAndARestart(t *testing.T) {
 	}
 	// lgw restarts while the broker is down.
 	h.c.Stop()
-	c2, err := mqtt.New(h.cfg, gw, h.fake, h.clk, zap.NewNop())
+	c2, err := mqtt.New(h.cfg, gw, h.fake, h.clk, zaptest.NewLogger(t, zaptest.Level(zap.DebugLevel)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,6 +107,7 @@ func (m *Manager) removeMsg(g *group, msg *message) {
 	if g.inflight == msg {
 		g.inflight = nil
 	}
+	m.ended = append(m.ended, msg.Seq)
 	m.queueDirty, m.ledgerDirty = true, true
 }
 

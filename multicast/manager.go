@@ -36,6 +36,10 @@ type Manager struct {
 	attempts    uint64
 	queueDirty  bool
 	ledgerDirty bool
+	// ended lists the messages ended since the ledger was last written;
+	// the queue file carries it, so a crash between the two writes is not
+	// taken for a lost message.
+	ended []uint64
 	running     bool
 	stopped     bool
 	// Store health: degraded when a file has no readable generation;
@@ -488,6 +492,7 @@ func (m *Manager) endSession(g *group, why string) []Report {
 		}
 		reps = append(reps, cancelledReport(msg, g, why))
 		delete(m.msgs, msg.ID)
+		m.ended = append(m.ended, msg.Seq)
 		m.queueDirty, m.ledgerDirty = true, true
 	}
 	g.queue = kept

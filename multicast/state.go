@@ -76,6 +76,8 @@ type groupsDoc struct {
 type queueDoc struct {
 	Messages []*message `json:"messages"`
 	NextSeq  uint64     `json:"nextSeq,omitempty"`
+	// Ended lists the messages ended since the ledger was last written.
+	Ended []uint64 `json:"ended,omitempty"`
 }
 
 // saveGroups writes the groups store. Callers hold m.mu.
@@ -99,7 +101,7 @@ func (m *Manager) saveGroups() error {
 // saveQueue writes the queue store, and the ledger when the set of
 // accepted messages changed. Callers hold m.mu.
 func (m *Manager) saveQueue() error {
-	doc := queueDoc{Messages: make([]*message, 0, len(m.msgs)), NextSeq: m.nextSeq}
+	doc := queueDoc{Messages: make([]*message, 0, len(m.msgs)), NextSeq: m.nextSeq, Ended: m.ended}
 	for _, msg := range m.msgs {
 		doc.Messages = append(doc.Messages, msg)
 	}
@@ -116,7 +118,7 @@ func (m *Manager) saveQueue() error {
 		if err := m.noteStorage(m.saveLedger()); err != nil {
 			return err
 		}
-		m.ledgerDirty = false
+		m.ledgerDirty, m.ended = false, nil
 	}
 	return nil
 }
@@ -209,6 +211,14 @@ func (m *Manager) load() {
 	m.loadMessages(l, qdoc, ldoc)
 }
 
+// endAtLoad notes a message ended while loading (its report waits in
+// m.early): the next queue write records it, so a crash before the ledger
+// is rewritten does not end it twice.
+func (m *Manager) endAtLoad(seq uint64) {
+	m.ended = append(m.ended, seq)
+	m.queueDirty, m.ledgerDirty = true, true
+}
+
 // stale says a file was not read from its current generation.
 func stale(r genResult, current string) bool { return r.from != current }
 
@@ -242,22 +252,30 @@ func (m *Manager) loadMessages(l loaded, qdoc queueDoc, ldoc ledgerDoc) {
 			m.early = append(m.early, refusedReport(msg, nil, CodeLost,
 				"the multicast groups file was missing at start-up; the message was not sent"))
 			m.lost++
-			m.queueDirty, m.ledgerDirty = true, true
+			m.endAtLoad(msg.Seq)
 			continue
 		case g == nil || g.sess == nil:
 			m.early = append(m.early, cancelledReport(msg, g, "its group or session was removed before a restart"))
-			m.queueDirty, m.ledgerDirty = true, true
+			m.endAtLoad(msg.Seq)
 			continue
 		}
 		m.msgs[msg.ID] = msg
 		g.queue = append(g.queue, msg)
+	}
+	for _, seq := range qdoc.Ended {
+		// Ended, and the ledger not yet told when the agent stopped.
+		if _, ok := pending[seq]; ok {
+			delete(pending, seq)
+			m.ended = append(m.ended, seq)
+			m.ledgerDirty = true
+		}
 	}
 	for _, p := range pending {
 		msg := &message{ID: p.ID, Group: p.Group, Seq: p.Seq}
 		m.early = append(m.early, refusedReport(msg, m.groups[p.Group], CodeLost,
 			"the multicast queue file lost the message (deleted, truncated or an older generation); it was not sent"))
 		m.lost++
-		m.queueDirty, m.ledgerDirty = true, true
+		m.endAtLoad(p.Seq)
 	}
 	if stale(l.ledger, m.st.path(ledgerFile)) && stale(l.queue, m.st.path(queueFile)) && m.nextSeq > 0 {
 		// Messages were accepted once and neither the queue nor the
