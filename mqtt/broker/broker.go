@@ -110,21 +110,27 @@ func (b *Broker) start() error {
 	if err := srv.AddHook(b.gate, nil); err != nil {
 		return fmt.Errorf("broker: gate hook: %w", err)
 	}
+	// The subscriptions come back before the broker serves: a client
+	// reconnecting at once after a Restart would otherwise publish before
+	// they exist, and the broker would drop those messages.
+	b.srv = srv
+	for _, s := range b.subs {
+		if err := b.inline(s); err != nil {
+			b.srv = nil
+			return err
+		}
+	}
 	l := listeners.NewTCP(listeners.Config{ID: "tcp", Address: b.addr, TLSConfig: b.opts.TLS})
 	if err := srv.AddListener(l); err != nil {
+		b.srv = nil
 		return fmt.Errorf("broker: listen on %s: %w", b.addr, err)
 	}
 	if err := srv.Serve(); err != nil {
 		_ = srv.Close()
+		b.srv = nil
 		return fmt.Errorf("broker: serve: %w", err)
 	}
 	b.addr = l.Address()
-	b.srv = srv
-	for _, s := range b.subs {
-		if err := b.inline(s); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
