@@ -16,12 +16,15 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/lgwagent/lgw/apierr"
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/hal/sim"
 	"github.com/lgwagent/lgw/multicast"
-	"github.com/lgwagent/lgw/multicast/multicasttest"
+	"github.com/lgwagent/lgw/region"
+	"github.com/lgwagent/lgw/scheduler"
 )
 
 // Environment of the crash child (this test binary run again).
@@ -42,15 +45,11 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// crashLead is the test transmitter's lead in the crash child (twice the
-// default): on a host loaded by other test binaries a goroutine may wait
-// tens of milliseconds for a CPU between the hand-off timer and the send.
-const crashLead = 2 * multicasttest.DefaultLead
-
 // appendLog is an append-only log. It is not fsync'ed: the test kills the
 // process, not the power, and a write(2) that returned is in the page
-// cache and survives SIGKILL. An fsync per line on the hand-off path took
-// longer than the transmitter's margin under load and made the test flaky.
+// cache and survives SIGKILL. An fsync per line on the hand-off path (the
+// emission log is written as the frame goes to the chip) took longer than
+// the hand-off's margin under load and made the test flaky.
 type appendLog struct {
 	mu sync.Mutex
 	f  *os.File
@@ -70,7 +69,38 @@ func (l *appendLog) add(format string, args ...any) {
 	fmt.Fprintf(l.f, format+"\n", args...)
 }
 
-// crashChild runs a manager with the test transmitter over hal/sim on the
+// emitLog sits between the real scheduler and the simulator: it learns
+// each frame's message at Schedule and logs "E <message> <FCnt>" when the
+// scheduler hands the frame to the chip, before the chip has it.
+type emitLog struct {
+	*sim.Sim
+	log  *appendLog
+	mu   sync.Mutex
+	refs map[string]string // PHYPayload -> message ID
+}
+
+func (e *emitLog) Send(p *hal.TxPacket) error {
+	e.mu.Lock()
+	ref := e.refs[string(p.Payload)]
+	e.mu.Unlock()
+	e.log.add("E %s %d", ref, binary.LittleEndian.Uint16(p.Payload[6:8]))
+	return e.Sim.Send(p)
+}
+
+// recordingTx notes each request's message before the scheduler has it.
+type recordingTx struct {
+	*scheduler.Scheduler
+	e *emitLog
+}
+
+func (r recordingTx) Schedule(req scheduler.Request) error {
+	r.e.mu.Lock()
+	r.e.refs[string(req.Packet.Payload)] = req.Ref
+	r.e.mu.Unlock()
+	return r.Scheduler.Schedule(req)
+}
+
+// crashChild runs a manager on the real scheduler over hal/sim on the
 // real clock. In "run" mode it sends messages until killed; in "drain"
 // mode it sends none and returns once every message has ended.
 func crashChild(dir, logs, mode string) error {
@@ -94,17 +124,26 @@ func crashChild(dir, logs, mode string) error {
 	if err != nil {
 		return err
 	}
-	tx := multicasttest.New(clk, s)
-	// OnSend runs inside the hand-off's margin (Lead/2): the log write
-	// there must be short (no fsync, see appendLog) and the lead must
-	// leave room for a loaded host's scheduling delays.
-	tx.Lead = crashLead
-	tx.OnSend = func(ref string, p hal.TxPacket) {
-		emit.add("E %s %d", ref, binary.LittleEndian.Uint16(p.Payload[6:8]))
+	eu, err := region.Lookup("EU868")
+	if err != nil {
+		return err
 	}
-	m, err := multicast.Open(multicast.Config{Dir: dir, Clock: clk, Tx: tx, FCntReserve: 4, MinStartLead: time.Millisecond,
+	conc := &emitLog{Sim: s, log: emit, refs: map[string]string{}}
+	// A lead of 50 ms (the reference forwarders take 42.5 ms): room for a
+	// hand-off timer firing late on a loaded host, while the messages,
+	// which the manager hands over one at a time, still drain in seconds.
+	sc, err := scheduler.New(scheduler.Config{Region: eu, MinLead: 50 * time.Millisecond}, conc, clk, zap.NewNop())
+	if err != nil {
+		return err
+	}
+	if err := sc.Start(context.Background()); err != nil {
+		return err
+	}
+	defer sc.Stop()
+	m, err := multicast.Open(multicast.Config{Dir: dir, Clock: clk, Tx: recordingTx{sc, conc}, FCntReserve: 4,
+		MinStartLead: time.Millisecond,
 		Reports: func(r multicast.Report) {
-			rep.add("R %s %d %v %s", r.MessageId, r.FCnt, r.Duplicate, r.Result.Code)
+			rep.add("R %s %d %v %s %v", r.MessageId, r.FCnt, r.Duplicate, r.Result.Code, r.Result.Err)
 		}})
 	if err != nil {
 		return err
@@ -230,7 +269,7 @@ func TestCrashNoFCntReuseNoLoss(t *testing.T) {
 	for _, r := range readLines(t, filepath.Join(logs, "report.log")) {
 		id, fc, dup, code := r[1], r[2], r[3] == "true", r[4]
 		if code != "SENT" {
-			t.Errorf("message %s ended %s", id, code)
+			t.Errorf("message %s ended %s (%s)", id, code, strings.Join(r[5:], " "))
 		}
 		em := emitted[id]
 		if len(em) == 0 {

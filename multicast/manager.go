@@ -39,9 +39,9 @@ type Manager struct {
 	// ended lists the messages ended since the ledger was last written;
 	// the queue file carries it, so a crash between the two writes is not
 	// taken for a lost message.
-	ended []uint64
-	running     bool
-	stopped     bool
+	ended   []uint64
+	running bool
+	stopped bool
 	// Store health: degraded when a file has no readable generation;
 	// storage the condition of the last write.
 	degraded    *degradedState
@@ -54,6 +54,9 @@ type Manager struct {
 	// early holds reports made while loading, delivered on the first pass.
 	early []Report
 
+	// resMu guards results, the scheduler's results not yet processed. It
+	// is the only lock Done takes (see doneFunc) and is never held while
+	// calling the scheduler or taking mu.
 	resMu   sync.Mutex
 	results []doneItem
 

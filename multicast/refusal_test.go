@@ -11,7 +11,6 @@ import (
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/hal/sim"
 	"github.com/lgwagent/lgw/multicast"
-	"github.com/lgwagent/lgw/multicast/multicasttest"
 	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
 )
@@ -76,7 +75,7 @@ func TestRefusalsRetriedOrReported(t *testing.T) {
 }
 
 func TestClassBHoppingFrequency(t *testing.T) {
-	e := newEnv(t, t.TempDir(), nil)
+	e := newEnvIn(t, t.TempDir(), nil, "US915")
 	e.m.Stop()
 	ref := &refuser{inner: e.tx}
 	e.openWith(t, func(c *multicast.Config) { c.Tx, c.FCntReserve = ref, 0 })
@@ -116,7 +115,10 @@ func TestGroupRegionMustBeTheGateways(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := multicast.Open(multicast.Config{Dir: t.TempDir(), Clock: clk, Tx: multicasttest.New(clk, s), Region: "EU868"})
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m, err := multicast.Open(multicast.Config{Dir: t.TempDir(), Clock: clk, Tx: startScheduler(t, clk, s, "EU868"), Region: "EU868"})
 	if err != nil {
 		t.Fatal(err)
 	}
