@@ -56,11 +56,7 @@ func TestMosquittoMulticastSession(t *testing.T) {
 	s1.waitFor(t, "/down", 1, 30*time.Second)
 	checkGroupsAndSessions(t, d.socket)
 	s1.stop()
-	if err := m.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	_, _ = m.cmd.Process.Wait()
-	m.cmd = nil
+	m.terminate()
 	time.Sleep(3 * time.Second)
 	m.start()
 	s2 := persistentSub(t, m.port, "lgw/"+gw+"/#")
@@ -134,6 +130,16 @@ func command(t *testing.T, port int, gw string, s *sub, op, id, body string, n i
 	}
 	t.Fatalf("%s: no response %s", op, id)
 	return nil
+}
+
+// terminate stops the broker cleanly (SIGTERM: it saves its sessions).
+func (m *mosquitto) terminate() {
+	m.t.Helper()
+	if err := m.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		m.t.Fatal(err)
+	}
+	_, _ = m.cmd.Process.Wait()
+	m.cmd = nil
 }
 
 // startPersistentMosquitto starts a broker that keeps sessions across a

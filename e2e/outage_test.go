@@ -58,11 +58,7 @@ func TestReportsSurviveOutageAndSIGKILL(t *testing.T) {
 	}
 	// The broker goes down before the session starts.
 	s1.stop()
-	if err := m.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	_, _ = m.cmd.Process.Wait()
-	m.cmd = nil
+	m.terminate()
 	// Every message goes out while the broker is down.
 	waitSessionDrained(t, d.socket, time.Until(startAt)+60*time.Second)
 	// More uplinks and stats arrive than the memory buffer holds.
