@@ -102,15 +102,26 @@ func Sentinel(c Code) error {
 	return nil
 }
 
+// ErrLateHandoff marks a TX_FAILED item that reached the chip too late for
+// its start, or whose trigger the chip missed, and that was never emitted:
+// the frame never went on air, so a caller whose protocol allows it may
+// send it again with the same frame counter.
+var ErrLateHandoff = errors.New("late hand-off, never emitted")
+
 // RefusalError is a refusal or failure with its code and the numbers
 // behind it ("starts in 4ms, minimum lead 10ms").
 type RefusalError struct {
 	Code   Code
 	Detail string
+	// Cause, when set, is a finer reason (ErrLateHandoff).
+	Cause error
 }
 
 // Error implements error.
 func (e *RefusalError) Error() string { return string(e.Code) + ": " + e.Detail }
+
+// Unwrap returns the Cause.
+func (e *RefusalError) Unwrap() error { return e.Cause }
 
 // Is matches the code's sentinel.
 func (e *RefusalError) Is(target error) bool {

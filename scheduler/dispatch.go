@@ -16,17 +16,32 @@ import (
 func (s *Scheduler) rearmLocked(now hal.Micros) {
 	next := now + hal.MicrosOf(tickInterval)
 	for _, c := range s.chains {
-		if h := c.q.min(); h != nil {
-			next = min(next, h.occStart)
-		}
 		if f := c.inflight; f != nil && !f.checked {
-			next = min(next, f.checkAt)
+			next = min(next, f.checkAt) // comes before the next hand-off
+		} else if h := c.q.min(); h != nil {
+			next = min(next, s.dueLocked(c, h))
 		}
 	}
 	if s.timer != nil && s.timerAt <= next {
 		return
 	}
 	s.armLocked(next)
+}
+
+// handoffLead is how long before its start an item goes to the chip.
+func (s *Scheduler) handoffLead(it *item) hal.Micros {
+	if it.req.Class == Beacon {
+		return max(s.lead, min(s.handoff, hal.MicrosOf(beaconHandoffLead)))
+	}
+	return s.handoff
+}
+
+// dueLocked is when h, the next item of chain c, goes to the chip: the
+// later of its start minus the hand-off lead and the moment the chain is
+// free. Admission keeps the chain free from MinLead before each start, so
+// an item always has at least MinLead left when it falls due.
+func (s *Scheduler) dueLocked(c *chainState, h *item) hal.Micros {
+	return max(h.start-s.handoffLead(h), c.freeAt)
 }
 
 // armLocked arms the timer for counter time at, measured from the last
@@ -79,52 +94,71 @@ func (s *Scheduler) serviceLocked(chain uint8, c *chainState, now hal.Micros) []
 		if !f.checked && now >= f.checkAt {
 			out = append(out, s.verifyLocked(chain, c, f, now)...)
 		}
-		if c.inflight != nil && c.inflight.checked && now > c.inflight.occEnd {
+		if c.inflight != nil && c.inflight.checked && now >= c.freeAt {
 			c.inflight = nil
 		}
 	}
-	delay := hal.MicrosOf(s.caps.TxStartDelay)
 	for {
 		h := c.q.min()
-		if h == nil || h.occStart > now {
+		if h == nil || c.inflight != nil {
+			break // the chip holds one item per chain until its emission ends
+		}
+		due := s.dueLocked(c, h)
+		if due > now {
 			break
 		}
-		if c.inflight != nil && !c.inflight.checked {
-			break // verified at its check time, before h starts
-		}
 		c.q.remove(h)
-		late := (now - h.occStart).Duration()
-		s.stats.HandoffLateMax = max(s.stats.HandoffLateMax, late)
-		if s.onHandoff != nil {
-			s.onHandoff(late)
+		if f, ok := s.handOverLocked(c, h, now, due); !ok {
+			out = append(out, f)
 		}
-		if h.req.Class == Beacon && !s.ref.Valid() {
-			s.releaseDCLocked(h)
-			out = append(out, s.endLocked(h, TxFailed, Refuse(TxFailed, "time reference lost before the beacon")))
-			continue
-		}
-		if left := h.start - now; left < delay+hal.MicrosOf(s.caps.ProgramTime) {
-			s.releaseDCLocked(h)
-			out = append(out, s.endLocked(h, TxFailed, Refuse(TxFailed,
-				"handed over %v late: %v left before the start, the chip needs %v", late, left.Duration(), s.caps.TxStartDelay+s.caps.ProgramTime)))
-			continue
-		}
-		p := h.req.Packet
-		if h.req.Class == Beacon {
-			p.Trigger = hal.Trigger{Mode: hal.OnPPS}
-		} else {
-			p.Trigger = hal.Trigger{Mode: hal.AtCount, Count: h.start.Count()}
-		}
-		if err := s.conc.Send(&p); err != nil {
-			s.releaseDCLocked(h)
-			out = append(out, s.endLocked(h, TxFailed, fmt.Errorf("%w: send: %w", ErrTxFailed, err)))
-			continue
-		}
-		h.req.Packet = p
-		h.checkAt = h.start + max(1, min(hal.MicrosOf(time.Millisecond), airMicros(h.air)/2))
-		c.inflight = h
 	}
 	return out
+}
+
+// handOverLocked programs h, due at due, on its chain. It returns h's
+// result and false when h ended there (too late, no time reference for a
+// beacon, or a failed send).
+func (s *Scheduler) handOverLocked(c *chainState, h *item, now, due hal.Micros) (finished, bool) {
+	late, left := (now - due).Duration(), h.start-now
+	s.noteHandoffLocked(late, left.Duration())
+	fail := func(err error) (finished, bool) {
+		s.releaseDCLocked(h)
+		return s.endLocked(h, TxFailed, err), false
+	}
+	if h.req.Class == Beacon && !s.ref.Valid() {
+		return fail(Refuse(TxFailed, "time reference lost before the beacon"))
+	}
+	need := s.caps.TxStartDelay + s.caps.ProgramTime
+	if left < hal.MicrosOf(need) {
+		return fail(&RefusalError{Code: TxFailed, Cause: ErrLateHandoff, Detail: fmt.Sprintf(
+			"handed over %v late: %v left before the start, the chip needs %v", late, left.Duration(), need)})
+	}
+	p := h.req.Packet
+	if h.req.Class == Beacon {
+		p.Trigger = hal.Trigger{Mode: hal.OnPPS}
+	} else {
+		p.Trigger = hal.Trigger{Mode: hal.AtCount, Count: h.start.Count()}
+	}
+	if err := s.conc.Send(&p); err != nil {
+		return fail(fmt.Errorf("%w: send: %w", ErrTxFailed, err))
+	}
+	h.req.Packet = p
+	h.checkAt = h.start + max(1, min(hal.MicrosOf(time.Millisecond), airMicros(h.air)/2))
+	c.inflight, c.freeAt = h, h.occEnd
+	return finished{}, true
+}
+
+// noteHandoffLocked records a hand-off's lateness and slack.
+func (s *Scheduler) noteHandoffLocked(late, slack time.Duration) {
+	st := &s.stats
+	if st.Handoffs == 0 || slack < st.HandoffSlackMin {
+		st.HandoffSlackMin = slack
+	}
+	st.Handoffs++
+	st.HandoffLateMax = max(st.HandoffLateMax, late)
+	if s.onHandoff != nil {
+		s.onHandoff(late, slack)
+	}
 }
 
 // verifyLocked reads the chip's TX status after an item's start: emitting
@@ -137,7 +171,7 @@ func (s *Scheduler) verifyLocked(chain uint8, c *chainState, it *item, now hal.M
 	it.checked = true
 	st, err := s.conc.TxStatus(chain)
 	fail := func(e error) []finished {
-		c.inflight = nil
+		c.inflight, c.freeAt = nil, now
 		s.releaseDCLocked(it)
 		return []finished{s.endLocked(it, TxFailed, e)}
 	}
@@ -150,7 +184,8 @@ func (s *Scheduler) verifyLocked(chain uint8, c *chainState, it *item, now hal.M
 		if err := s.conc.AbortTx(chain); err != nil {
 			s.log.Warn("abort missed transmission", zap.Uint8("rf_chain", chain), zap.Error(err))
 		}
-		return fail(Refuse(TxFailed, "still scheduled %v after its start: the trigger was missed; aborted", (now - it.start).Duration()))
+		return fail(&RefusalError{Code: TxFailed, Cause: ErrLateHandoff, Detail: fmt.Sprintf(
+			"still scheduled %v after its start: the trigger was missed; aborted, never emitted", (now - it.start).Duration())})
 	default:
 		return fail(Refuse(TxFailed, "chip %s %v after the start: no emission", st, (now - it.start).Duration()))
 	}

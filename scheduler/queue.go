@@ -7,8 +7,10 @@ import (
 )
 
 // item is one queued transmission. Its occupancy on its RF chain is
-// [start-lead, start+air+guard]: the chip is programmed from start-lead
-// and is busy until the end of the emission plus the guard. Items admitted
+// [start-MinLead, start+air+guard]: the chip must have it by start-MinLead
+// at the latest and is busy until the end of the emission plus the guard
+// (it is handed over earlier, HandoffLead ahead, when the chain is free
+// by then). Items admitted
 // on a chain never overlap, so the queue is ordered by start and by
 // occupancy alike, and a collision check needs only the item before and
 // the items after a new occupancy's start.
@@ -17,7 +19,7 @@ type item struct {
 	seq      uint64
 	start    hal.Micros // preamble start
 	air      time.Duration
-	occStart hal.Micros // = hand-off time
+	occStart hal.Micros // start - MinLead: the latest hand-off
 	occEnd   hal.Micros
 	// gps is the GPS time of a beacon or AtGPSTime start.
 	gps time.Duration

@@ -34,7 +34,8 @@ type Scheduler struct {
 	clk      clock.Clock
 	log      *zap.Logger
 	region   *region.Region
-	lead     hal.Micros
+	lead     hal.Micros // MinLead: least accepted lead
+	handoff  hal.Micros // HandoffLead
 	guard    hal.Micros
 	ref      *TimeRef
 	beacon   region.BeaconFormat
@@ -52,8 +53,9 @@ type Scheduler struct {
 	beacons  map[time.Duration]bool // beacon times planned
 	stats    Stats
 	cbWG     sync.WaitGroup
-	// onHandoff, when set (benchmarks), sees how late each hand-off was.
-	onHandoff func(late time.Duration)
+	// onHandoff, when set (benchmarks), sees each hand-off: how late it
+	// was after its due time and the slack left before the start.
+	onHandoff func(late, slack time.Duration)
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -63,6 +65,9 @@ type Scheduler struct {
 type chainState struct {
 	q        queue
 	inflight *item
+	// freeAt is the end of the last emission handed over plus the guard:
+	// the chain takes the next item from then on.
+	freeAt hal.Micros
 }
 
 // New builds a scheduler; it starts nothing.
@@ -84,7 +89,7 @@ func New(cfg Config, conc hal.Concentrator, clk clock.Clock, log *zap.Logger) (*
 	}
 	s := &Scheduler{
 		cfg: cfg, conc: conc, caps: caps, clk: clk, log: log, region: cfg.Region,
-		lead: hal.MicrosOf(cfg.MinLead), guard: hal.MicrosOf(cfg.Guard),
+		lead: hal.MicrosOf(cfg.MinLead), handoff: hal.MicrosOf(cfg.HandoffLead), guard: hal.MicrosOf(cfg.Guard),
 		ref:      newTimeRef(clk, cfg.TimeRefWindow, cfg.Holdover),
 		byRef:    map[string]*item{},
 		subBands: map[string]*subBandUse{},
