@@ -56,7 +56,7 @@ func TestHandoffRules(t *testing.T) {
 			if q := r.queued(ref); !q.OnChip {
 				t.Fatalf("not on the chip at %v before its start", (start - r.now()).Duration())
 			}
-			if st := r.s.Stats(); st.HandoffSlackMin != (start - due).Duration() || st.HandoffLateMax != 0 {
+			if st := r.s.Stats(); st.HandoffSlackMin != (start-due).Duration() || st.HandoffLateMax != 0 {
 				t.Fatalf("slack %v, late %v; want slack %v", st.HandoffSlackMin, st.HandoffLateMax, (start - due).Duration())
 			}
 			r.advance(time.Second)
@@ -123,4 +123,3 @@ func mustAir(t *testing.T, p hal.TxPacket) time.Duration {
 	}
 	return d
 }
-

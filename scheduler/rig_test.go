@@ -22,8 +22,8 @@ type rig struct {
 	// offset, so a test can stall the host (see stall).
 	chipClk *aheadClock
 	sim     *sim.Sim
-	s   *Scheduler
-	gps bool
+	s       *Scheduler
+	gps     bool
 
 	mu      sync.Mutex
 	results map[string][]Result
