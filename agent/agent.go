@@ -225,7 +225,8 @@ func (a *Agent) startScheduler(ctx context.Context) error {
 	}
 	s, err := scheduler.New(scheduler.Config{
 		Region: a.region, Capacity: a.cfg.Scheduler.Capacity, MinLead: a.cfg.Scheduler.MinLead.D(),
-		MaxAdvance: a.cfg.Scheduler.MaxAdvance.D(), Holdover: a.cfg.Scheduler.Holdover.D(), PowerPolicy: pp,
+		HandoffLead: a.cfg.Scheduler.HandoffLead.D(),
+		MaxAdvance:  a.cfg.Scheduler.MaxAdvance.D(), Holdover: a.cfg.Scheduler.Holdover.D(), PowerPolicy: pp,
 		Beaconing: a.cfg.Scheduler.Beacons, Latitude: a.cfg.Gateway.Latitude, Longitude: a.cfg.Gateway.Longitude,
 		GPS: a.hw.GPS,
 	}, a.conc, a.clk, a.log.Named("scheduler"))

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/lgwagent/lgw/scheduler"
 )
 
 // DefaultPath is where the daemon looks for its configuration.
@@ -65,6 +67,10 @@ type Scheduler struct {
 	Capacity int `toml:"capacity"`
 	// MinLead is the shortest time ahead a transmission is accepted.
 	MinLead Duration `toml:"min_lead"`
+	// HandoffLead is how long before its start a transmission is handed
+	// to the chip (or as soon as its RF chain is free after that); from
+	// min_lead to 1s.
+	HandoffLead Duration `toml:"handoff_lead"`
 	// MaxAdvance is the longest time ahead a transmission is accepted.
 	MaxAdvance Duration `toml:"max_advance"`
 	// PowerPolicy is "refuse" or "clamp": what to do with a power above
@@ -114,7 +120,8 @@ func Default() Config {
 	return Config{
 		Gateway:      Gateway{Region: "EU868"},
 		Concentrator: Concentrator{Board: "sim", FirmwareDir: "/usr/share/lgw/firmware", SPISpeed: 2000000},
-		Scheduler: Scheduler{Capacity: 4096, MinLead: Duration(10 * time.Millisecond), MaxAdvance: Duration(time.Hour),
+		Scheduler: Scheduler{Capacity: 4096, MinLead: Duration(10 * time.Millisecond),
+			HandoffLead: Duration(scheduler.DefaultHandoffLead), MaxAdvance: Duration(time.Hour),
 			PowerPolicy: "refuse", Holdover: Duration(30 * time.Second)},
 		MQTT: MQTT{Server: "tcp://127.0.0.1:1883", TopicPrefix: "lgw", Keepalive: Duration(30 * time.Second),
 			StatsInterval: Duration(30 * time.Second), BufferSize: 10000, Management: true,

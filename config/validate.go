@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/region"
+	"github.com/lgwagent/lgw/scheduler"
 )
 
 // Validate checks every value. The board name is checked by ValidateBoard,
@@ -74,8 +76,13 @@ func (c *Config) validateScheduler() error {
 	if s.Capacity < 1 || s.Capacity > 1<<20 {
 		return &Error{Key: "scheduler.capacity", Msg: fmt.Sprintf("%d: want 1 to 1048576", s.Capacity)}
 	}
-	if s.MinLead.D() < time.Millisecond || s.MinLead.D() > 10*time.Second {
-		return &Error{Key: "scheduler.min_lead", Msg: fmt.Sprintf("%v: want 1ms to 10s", s.MinLead.D())}
+	// The scheduler's own limits, so that config check and run agree.
+	if err := scheduler.CheckLeads(s.MinLead.D(), s.HandoffLead.D()); err != nil {
+		var fe *hal.FieldError
+		if errors.As(err, &fe) {
+			return &Error{Key: fe.Field, Msg: fmt.Sprintf("%v: want %s", fe.Value, fe.Allowed)}
+		}
+		return err
 	}
 	if s.MaxAdvance.D() <= s.MinLead.D() || s.MaxAdvance.D() > 72*time.Hour {
 		return &Error{Key: "scheduler.max_advance", Msg: fmt.Sprintf("%v: want more than min_lead, at most 72h", s.MaxAdvance.D())}

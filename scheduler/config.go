@@ -135,6 +135,19 @@ type Config struct {
 	GPS hal.GPS
 }
 
+// CheckLeads checks the admission lead (1 ms to 1 s) and the hand-off
+// lead (min_lead to MaxHandoffLead), naming the bad key.
+func CheckLeads(minLead, handoffLead time.Duration) error {
+	switch {
+	case minLead < time.Millisecond || minLead > time.Second:
+		return &hal.FieldError{Field: "scheduler.min_lead", Value: minLead, Allowed: "1ms to 1s"}
+	case handoffLead < minLead || handoffLead > MaxHandoffLead:
+		return &hal.FieldError{Field: "scheduler.handoff_lead", Value: handoffLead,
+			Allowed: fmt.Sprintf("min_lead (%v) to %v", minLead, MaxHandoffLead)}
+	}
+	return nil
+}
+
 func (c *Config) setDefaults() {
 	if c.Capacity == 0 {
 		c.Capacity = DefaultCapacity
@@ -180,10 +193,8 @@ func (c Config) Validate() error {
 		return bad("region", "none", "a region (region.Lookup)")
 	case c.Capacity < 1 || c.Capacity > 1<<20:
 		return bad("capacity", c.Capacity, "1 to 1048576")
-	case c.MinLead < time.Millisecond || c.MinLead > time.Second:
-		return bad("min_lead", c.MinLead, "1ms to 1s")
-	case c.HandoffLead < c.MinLead || c.HandoffLead > MaxHandoffLead:
-		return bad("handoff_lead", c.HandoffLead, fmt.Sprintf("min_lead (%v) to %v", c.MinLead, MaxHandoffLead))
+	case CheckLeads(c.MinLead, c.HandoffLead) != nil:
+		return CheckLeads(c.MinLead, c.HandoffLead)
 	case c.MaxAdvance < time.Second || c.MaxAdvance > 24*time.Hour:
 		return bad("max_advance", c.MaxAdvance, "1s to 24h")
 	case c.Guard < 0 || c.Guard > time.Second:
