@@ -312,7 +312,7 @@ func (a *Agent) handleUplink(p hal.RxPacket, now time.Time) {
 		a.rxNoCRC.Add(1)
 	}
 	a.lastRX.Store(now.UnixNano())
-	a.log.Info("uplink", zap.Float64("freq_mhz", float64(p.Frequency)/1e6), zap.String("datr", p.DataRate.Datr()),
+	a.log.Debug("uplink", zap.Float64("freq_mhz", float64(p.Frequency)/1e6), zap.String("datr", p.DataRate.Datr()),
 		zap.Int("size", len(p.Payload)), zap.Stringer("crc", p.CRC), zap.Float32("rssi", p.RSSIChannel),
 		zap.Float32("snr", p.SNR), zap.Uint32("tmst", uint32(p.Count)))
 	a.publishUplink(p)

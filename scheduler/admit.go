@@ -19,8 +19,17 @@ const phyOverhead = 13
 // Schedule admits a transmission. It returns a *RefusalError (errors.Is
 // against the code's sentinel) when the request is refused, another error
 // when it is malformed or the scheduler is not running, and nil when it is
-// queued: then req.Done receives exactly one Result later.
+// queued: then req.Done receives exactly one Result later. Every refusal
+// is logged at warn.
 func (s *Scheduler) Schedule(req Request) error {
+	err := s.schedule(req)
+	if err != nil {
+		s.logRefusal(&req, err)
+	}
+	return err
+}
+
+func (s *Scheduler) schedule(req Request) error {
 	if req.Done == nil {
 		return errors.New("scheduler: request needs a Done callback")
 	}
@@ -62,7 +71,7 @@ func (s *Scheduler) Schedule(req Request) error {
 		s.rearmLocked(now)
 	}
 	s.mu.Unlock()
-	deliver(out)
+	s.deliver(out)
 	return err
 }
 

@@ -84,7 +84,7 @@ func (s *Scheduler) onTimer() {
 	}
 	s.rearmLocked(now)
 	s.mu.Unlock()
-	deliver(out)
+	s.deliver(out)
 }
 
 // serviceLocked verifies the item on the chip and hands over due items.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/hal"
@@ -24,6 +25,7 @@ type rig struct {
 	sim     *sim.Sim
 	s       *Scheduler
 	gps     bool
+	logs    *observer.ObservedLogs
 
 	mu      sync.Mutex
 	results map[string][]Result
@@ -67,14 +69,15 @@ func buildRig(t *testing.T, reg string, mod func(*Config, *sim.Config), stallabl
 	if err := sm.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(cfg, sm, clk, zap.NewNop())
+	core, logs := observer.New(zap.DebugLevel)
+	s, err := New(cfg, sm, clk, zap.New(core))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	rg := &rig{t: t, clk: clk, chipClk: chipClk, sim: sm, s: s, gps: sc.GPS.Enabled, results: map[string][]Result{}}
+	rg := &rig{t: t, clk: clk, chipClk: chipClk, sim: sm, logs: logs, s: s, gps: sc.GPS.Enabled, results: map[string][]Result{}}
 	t.Cleanup(s.Stop)
 	return rg
 }

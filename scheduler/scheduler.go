@@ -203,7 +203,7 @@ func (s *Scheduler) Stop() {
 	}
 	s.wg.Wait()
 	s.cbWG.Wait()
-	deliver(out)
+	s.deliver(out)
 }
 
 // HandleFix feeds the GPS time of a PPS pulse. The latched counter is
@@ -231,7 +231,7 @@ func (s *Scheduler) HandleFix(f hal.GPSFix) {
 		s.rearmLocked(s.tl.Widen(c))
 	}
 	s.mu.Unlock()
-	deliver(out) // outside the lock: a Done may call Schedule
+	s.deliver(out) // outside the lock: a Done may call Schedule
 }
 
 // nowLocked reads the counter and places it on the timeline.
@@ -245,12 +245,16 @@ func (s *Scheduler) nowLocked() (hal.Micros, error) {
 
 // finished is a result waiting to be delivered outside the lock.
 type finished struct {
-	done func(Result)
-	res  Result
+	done   func(Result)
+	res    Result
+	class  Class
+	origin string
 }
 
-func deliver(out []finished) {
+// deliver logs each result and hands it to its Done.
+func (s *Scheduler) deliver(out []finished) {
 	for _, f := range out {
+		s.logResult(f)
 		if f.done != nil {
 			f.done(f.res)
 		}
@@ -274,7 +278,7 @@ func (s *Scheduler) endLocked(it *item, code Code, err error) finished {
 	if g, e := s.ref.MicrosToGPS(it.start); e == nil {
 		r.GPSTime, r.UTC, r.HasTime = g, GPSToUTC(g), true
 	}
-	return finished{done: it.req.Done, res: r}
+	return finished{done: it.req.Done, res: r, class: it.req.Class, origin: it.req.Origin}
 }
 
 // dropLocked removes a queued item and its duty-cycle record.
@@ -326,6 +330,6 @@ func (s *Scheduler) Cancel(ref string) bool {
 		}
 	}
 	s.mu.Unlock()
-	deliver([]finished{f})
+	s.deliver([]finished{f})
 	return true
 }
