@@ -3,7 +3,11 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -49,7 +53,7 @@ func BenchmarkInsert(b *testing.B) {
 	for _, n := range []int{31, 1000, 10000} {
 		b.Run(fmt.Sprintf("queued=%d", n), func(b *testing.B) {
 			s, now := benchRig(b, n)
-			it := &item{req: Request{Class: ClassA, Packet: usPkt()}, air: 7 * time.Millisecond}
+			it := &item{class: ClassA, pkt: usPkt(), air: 7 * time.Millisecond}
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			b.ReportAllocs()
@@ -182,4 +186,60 @@ func runRealTime(b *testing.B, spacing, lead time.Duration) {
 	b.ReportMetric(us(slackMin), "min-slack-µs")
 	b.ReportMetric(float64(sent), "sent")
 	b.ReportMetric(float64(failed), "failed")
+}
+
+// BenchmarkQueueMemory measures what 10,000 queued downlinks cost: live
+// heap per item after a collection, and the process's resident set with
+// them queued.
+func BenchmarkQueueMemory(b *testing.B) {
+	const n = 10000
+	for range b.N {
+		r, _ := region.Lookup("US915")
+		clk := clock.NewVirtual(rigStart)
+		sm, _ := sim.New(sim.Config{Clock: clk})
+		_ = sm.Start(context.Background())
+		s, err := New(Config{Region: r, Capacity: n}, sm, clk, zap.NewNop())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Start(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		before := liveHeap()
+		now := sm.Now()
+		for i := range n {
+			at := now + hal.MicrosOf(time.Second+time.Duration(i)*100*time.Millisecond)
+			ref := fmt.Sprintf("%032x", i) // as long as an MQTT MessageId
+			if err := s.Schedule(Request{Ref: ref, Class: ClassA, Packet: usPkt(), Timing: atCount(at),
+				Origin: "mqtt", Done: func(Result) { _ = ref }}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		after := liveHeap()
+		b.ReportMetric(float64(after-before)/n, "heap-B/queued")
+		b.ReportMetric(float64(rssKB()), "rss-KB")
+		s.Stop()
+	}
+}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// rssKB reads the process's resident set (Linux; 0 elsewhere).
+func rssKB() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return n
+		}
+	}
+	return 0
 }

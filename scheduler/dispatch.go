@@ -17,7 +17,7 @@ func (s *Scheduler) rearmLocked(now hal.Micros) {
 	next := now + hal.MicrosOf(tickInterval)
 	for _, c := range s.chains {
 		if f := c.inflight; f != nil && !f.checked {
-			next = min(next, f.checkAt) // comes before the next hand-off
+			next = min(next, f.checkAt()) // comes before the next hand-off
 		} else if h := c.q.min(); h != nil {
 			next = min(next, s.dueLocked(c, h))
 		}
@@ -30,7 +30,7 @@ func (s *Scheduler) rearmLocked(now hal.Micros) {
 
 // handoffLead is how long before its start an item goes to the chip.
 func (s *Scheduler) handoffLead(it *item) hal.Micros {
-	if it.req.Class == Beacon {
+	if it.class == Beacon {
 		return max(s.lead, min(s.handoff, hal.MicrosOf(beaconHandoffLead)))
 	}
 	return s.handoff
@@ -91,7 +91,7 @@ func (s *Scheduler) onTimer() {
 func (s *Scheduler) serviceLocked(chain uint8, c *chainState, now hal.Micros) []finished {
 	var out []finished
 	if f := c.inflight; f != nil {
-		if !f.checked && now >= f.checkAt {
+		if !f.checked && now >= f.checkAt() {
 			out = append(out, s.verifyLocked(chain, c, f, now)...)
 		}
 		if c.inflight != nil && c.inflight.checked && now >= c.freeAt {
@@ -125,7 +125,7 @@ func (s *Scheduler) handOverLocked(c *chainState, h *item, now, due hal.Micros) 
 		s.releaseDCLocked(h)
 		return s.endLocked(h, TxFailed, err), false
 	}
-	if h.req.Class == Beacon && !s.ref.Valid() {
+	if h.class == Beacon && !s.ref.Valid() {
 		return fail(Refuse(TxFailed, "time reference lost before the beacon"))
 	}
 	need := s.caps.TxStartDelay + s.caps.ProgramTime
@@ -133,8 +133,8 @@ func (s *Scheduler) handOverLocked(c *chainState, h *item, now, due hal.Micros) 
 		return fail(&RefusalError{Code: TxFailed, Cause: ErrLateHandoff, Detail: fmt.Sprintf(
 			"handed over %v late: %v left before the start, the chip needs %v", late, left.Duration(), need)})
 	}
-	p := h.req.Packet
-	if h.req.Class == Beacon {
+	p := h.pkt
+	if h.class == Beacon {
 		p.Trigger = hal.Trigger{Mode: hal.OnPPS}
 	} else {
 		p.Trigger = hal.Trigger{Mode: hal.AtCount, Count: h.start.Count()}
@@ -142,8 +142,7 @@ func (s *Scheduler) handOverLocked(c *chainState, h *item, now, due hal.Micros) 
 	if err := s.conc.Send(&p); err != nil {
 		return fail(fmt.Errorf("%w: send: %w", ErrTxFailed, err))
 	}
-	h.req.Packet = p
-	h.checkAt = h.start + max(1, min(hal.MicrosOf(time.Millisecond), airMicros(h.air)/2))
+	h.pkt = p
 	c.inflight, c.freeAt = h, h.occEnd
 	return finished{}, true
 }
@@ -254,8 +253,8 @@ func (s *Scheduler) queueBeaconLocked(t time.Duration, now hal.Micros) ([]finish
 	if err != nil {
 		return nil, err
 	}
-	it := &item{req: Request{Ref: fmt.Sprintf("beacon-%d", int64(t/time.Second)), Class: Beacon, Packet: p,
-		Timing: Timing{Mode: AtGPSTime, GPSTime: t}, Origin: "beacon"}, air: s.beaconAir(), gps: t}
+	it := &item{ref: fmt.Sprintf("beacon-%d", int64(t/time.Second)), class: Beacon, pkt: p, mode: AtGPSTime,
+		origin: "beacon", air: s.beaconAir(), gps: t}
 	start := bm + hal.MicrosOf(s.caps.TxStartDelay)
 	if start-now < s.lead {
 		return nil, Refuse(TooLate, "beacon at GPS %v starts in %v", t, (start - now).Duration())

@@ -15,7 +15,17 @@ import (
 // occupancy alike, and a collision check needs only the item before and
 // the items after a new occupancy's start.
 type item struct {
-	req      Request
+	// What the caller asked for (the Request, less what admission alone
+	// needs: item size matters with thousands queued).
+	ref    string
+	origin string
+	done   func(Result)
+	pkt    hal.TxPacket
+	class  Class
+	mode   TimingMode // how the start was given, for the queue listing
+	// checked is set once the emission was verified on the chip.
+	checked bool
+
 	seq      uint64
 	start    hal.Micros // preamble start
 	air      time.Duration
@@ -23,15 +33,18 @@ type item struct {
 	occEnd   hal.Micros
 	// gps is the GPS time of a beacon or AtGPSTime start.
 	gps time.Duration
-	// dc is the duty-cycle record, if the item's sub-band has a budget.
+	// dc is the duty-cycle record, if the item's sub-band has a budget. It
+	// is allocated apart: it outlives the item by the duty-cycle window.
 	dc *dcRecord
-	// beacon items carry no caller.
-	checkAt hal.Micros
-	checked bool
 
-	// treap links
+	// treap links; the priority is mix(seq)
 	left, right *item
-	prio        uint64
+}
+
+// checkAt is when the chip's TX status is read after the item was handed
+// over: a millisecond (at most half the time on air) after the start.
+func (it *item) checkAt() hal.Micros {
+	return it.start + max(1, min(hal.MicrosOf(time.Millisecond), airMicros(it.air)/2))
 }
 
 func (it *item) less(o *item) bool {
@@ -53,7 +66,6 @@ func rotateLeft(t *item) *item  { r := t.right; t.right = r.left; r.left = t; re
 
 func (q *queue) insert(it *item) {
 	it.left, it.right = nil, nil
-	it.prio = mix(it.seq)
 	q.root = treapInsert(q.root, it)
 	q.n++
 }
@@ -64,12 +76,12 @@ func treapInsert(t, it *item) *item {
 	}
 	if it.less(t) {
 		t.left = treapInsert(t.left, it)
-		if t.left.prio > t.prio {
+		if mix(t.left.seq) > mix(t.seq) {
 			t = rotateRight(t)
 		}
 	} else {
 		t.right = treapInsert(t.right, it)
-		if t.right.prio > t.prio {
+		if mix(t.right.seq) > mix(t.seq) {
 			t = rotateLeft(t)
 		}
 	}
@@ -110,7 +122,7 @@ func treapMerge(a, b *item) *item {
 		return b
 	case b == nil:
 		return a
-	case a.prio > b.prio:
+	case mix(a.seq) > mix(b.seq):
 		a.right = treapMerge(a.right, b)
 		return a
 	default:

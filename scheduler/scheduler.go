@@ -48,6 +48,7 @@ type Scheduler struct {
 	chains   []*chainState
 	byRef    map[string]*item
 	subBands map[string]*subBandUse
+	drLimits map[hal.DataRate]drLimit
 	timer    clock.Timer
 	timerAt  hal.Micros
 	beacons  map[time.Duration]bool // beacon times planned
@@ -93,6 +94,7 @@ func New(cfg Config, conc hal.Concentrator, clk clock.Clock, log *zap.Logger) (*
 		ref:      newTimeRef(clk, cfg.TimeRefWindow, cfg.Holdover),
 		byRef:    map[string]*item{},
 		subBands: map[string]*subBandUse{},
+		drLimits: map[hal.DataRate]drLimit{},
 		beacons:  map[time.Duration]bool{},
 	}
 	s.stats.Results = map[Code]int{}
@@ -264,26 +266,26 @@ func (s *Scheduler) deliver(out []finished) {
 // endLocked builds the result of an item and counts it.
 func (s *Scheduler) endLocked(it *item, code Code, err error) finished {
 	s.stats.Results[code]++
-	if it.req.Class == Beacon {
+	if it.class == Beacon {
 		if code == Sent {
 			s.stats.BeaconsSent++
 		} else {
 			s.stats.BeaconsFailed++
 		}
 	}
-	if it.req.Ref != "" && s.byRef[it.req.Ref] == it {
-		delete(s.byRef, it.req.Ref)
+	if it.ref != "" && s.byRef[it.ref] == it {
+		delete(s.byRef, it.ref)
 	}
-	r := Result{Ref: it.req.Ref, Code: code, Err: err, Start: it.start, Count: it.start.Count(), Packet: it.req.Packet}
+	r := Result{Ref: it.ref, Code: code, Err: err, Start: it.start, Count: it.start.Count(), Packet: it.pkt}
 	if g, e := s.ref.MicrosToGPS(it.start); e == nil {
 		r.GPSTime, r.UTC, r.HasTime = g, GPSToUTC(g), true
 	}
-	return finished{done: it.req.Done, res: r, class: it.req.Class, origin: it.req.Origin}
+	return finished{done: it.done, res: r, class: it.class, origin: it.origin}
 }
 
 // dropLocked removes a queued item and its duty-cycle record.
 func (s *Scheduler) dropLocked(it *item) {
-	s.chains[it.req.Packet.RFChain].q.remove(it)
+	s.chains[it.pkt.RFChain].q.remove(it)
 	s.releaseDCLocked(it)
 }
 
@@ -299,7 +301,7 @@ func (s *Scheduler) releaseDCLocked(it *item) {
 // subBandLocked returns the duty-cycle tracker of an item's sub-band, or
 // nil when the region sets no budget there.
 func (s *Scheduler) subBandLocked(it *item) *subBandUse {
-	p := &it.req.Packet
+	p := &it.pkt
 	sb, ok := s.region.SubBandOf(p.Frequency, uint32(p.DataRate.Bandwidth))
 	if !ok {
 		return nil
@@ -312,23 +314,24 @@ func (s *Scheduler) subBandLocked(it *item) *subBandUse {
 	return u
 }
 
+// errCancelledByCaller is every cancelled item's error (immutable, so
+// shared: Cancel builds no text).
+var errCancelledByCaller = &RefusalError{Code: Cancelled, Detail: "cancelled by the caller"}
+
 // Cancel ends a queued item with CANCELLED. It reports false when no item
 // with that ref is queued (unknown, already ended, or already handed to
 // the chip).
 func (s *Scheduler) Cancel(ref string) bool {
 	s.mu.Lock()
 	it, ok := s.byRef[ref]
-	if !ok || s.chains[it.req.Packet.RFChain].inflight == it {
+	if !ok || s.chains[it.pkt.RFChain].inflight == it {
 		s.mu.Unlock()
 		return false
 	}
 	s.dropLocked(it)
-	f := s.endLocked(it, Cancelled, Refuse(Cancelled, "cancelled by the caller"))
-	if s.running {
-		if now, err := s.nowLocked(); err == nil {
-			s.rearmLocked(now)
-		}
-	}
+	// No re-arming: a timer due for the cancelled item finds nothing to do
+	// and re-arms itself, which spares a counter read here.
+	f := s.endLocked(it, Cancelled, errCancelledByCaller)
 	s.mu.Unlock()
 	s.deliver([]finished{f})
 	return true

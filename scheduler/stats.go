@@ -91,9 +91,9 @@ func (s *Scheduler) Queue() []QueuedItem {
 	now, _ := s.tl.Last()
 	var out []QueuedItem
 	add := func(it *item, onChip bool) {
-		p := it.req.Packet
-		out = append(out, QueuedItem{Ref: it.req.Ref, Class: it.req.Class, Origin: it.req.Origin, Start: it.start,
-			Count: it.start.Count(), TimeLeft: it.start.Sub(now), Trigger: it.req.Timing.Mode.String(), RFChain: p.RFChain,
+		p := it.pkt
+		out = append(out, QueuedItem{Ref: it.ref, Class: it.class, Origin: it.origin, Start: it.start,
+			Count: it.start.Count(), TimeLeft: it.start.Sub(now), Trigger: it.mode.String(), RFChain: p.RFChain,
 			Frequency: p.Frequency, Datr: p.DataRate.Datr(), Power: p.Power, Size: len(p.Payload), OnChip: onChip})
 	}
 	for _, c := range s.chains {
