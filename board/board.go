@@ -2,12 +2,18 @@
 // build its concentrator and carries its calibration: RSSI offset, TX gain
 // table and TX frequency range. Only cmd/lgw and the agent open boards;
 // drivers take what the board hands them.
+//
+// This package holds the real hardware only. Boards without hardware (the
+// simulator, the drivers on their SPI-level emulators) live in
+// board/emulated and add themselves with Register when that package is
+// imported (cmd/lgw imports it).
 package board
 
 import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.uber.org/zap"
 
@@ -31,7 +37,7 @@ type Board struct {
 	// TxFreq is the TX frequency range of the RF front end.
 	TxFreq hal.FreqRange
 	// open builds the concentrator and, where fitted, the GPS.
-	open func(p Params, b *Board) (Hardware, error)
+	open OpenFunc
 }
 
 // Params is what opening a board needs from the daemon.
@@ -86,10 +92,52 @@ func (b *Board) Open(p Params) (Hardware, error) {
 // String returns the name.
 func (b *Board) String() string { return b.Name }
 
-// all returns every known board, freshly built (no package state).
+// OpenFunc builds an opened board's hardware from the daemon's parameters.
+type OpenFunc func(p Params, b *Board) (Hardware, error)
+
+// registered holds the boards added with Register: the one piece of package
+// state, filled from init functions of the packages that define boards
+// outside this one (as database/sql drivers register).
+var registered struct {
+	sync.Mutex
+	makers []func() *Board
+}
+
+// Register adds a board defined outside this package; open builds its
+// hardware. mk is called afresh on every lookup, so callers never share a
+// Board value. A name already known panics (a programming error at init).
+func Register(mk func() *Board, open OpenFunc) {
+	registered.Lock()
+	defer registered.Unlock()
+	b := mk()
+	for _, o := range builtin() {
+		if o.Name == b.Name {
+			panic("board: " + b.Name + " registered twice")
+		}
+	}
+	for _, m := range registered.makers {
+		if m().Name == b.Name {
+			panic("board: " + b.Name + " registered twice")
+		}
+	}
+	registered.makers = append(registered.makers, func() *Board {
+		b := mk()
+		b.open = open
+		return b
+	})
+}
+
+// builtin returns the real hardware boards of this package.
+func builtin() []*Board { return extraBoards() }
+
+// all returns every known board, freshly built.
 func all() []*Board {
-	boards := []*Board{simBoard()}
-	boards = append(boards, extraBoards()...)
+	boards := builtin()
+	registered.Lock()
+	for _, mk := range registered.makers {
+		boards = append(boards, mk())
+	}
+	registered.Unlock()
 	sort.Slice(boards, func(i, j int) bool { return boards[i].Name < boards[j].Name })
 	return boards
 }

@@ -11,7 +11,9 @@
 // the daemon stops.
 //
 // The daemon side is an Agent: the types below are the plain data it
-// fills; this package never reaches into the scheduler or the chip.
+// fills. Over adapts the application core (package gateway) to Agent; this
+// package never reaches into the scheduler, the multicast service or the
+// chip.
 package control
 
 import (
@@ -59,8 +61,8 @@ type Agent interface {
 	// apierr Validation naming the field; no concentrator...). If ctx ends
 	// before the result, the agent cancels the item and returns ctx.Err().
 	TestTx(ctx context.Context, req TxRequest) (TxResult, error)
-	// Subscribe returns live events (uplinks, reports, as the MQTT events
-	// show them) and a function that ends the subscription and closes the
+	// Subscribe returns live events (uplinks, reports, state changes) and
+	// a function that ends the subscription and closes the
 	// channel. The agent drops events for a subscriber that does not keep
 	// up rather than blocking, and says so with an Event of kind "dropped".
 	Subscribe(ctx context.Context) (<-chan Event, func())
@@ -131,12 +133,9 @@ type TimeRef struct {
 
 // MQTTStatus is the MQTT part of Status.
 type MQTTStatus struct {
-	// Server is the broker URL; Connected whether the session is up;
-	// Since when it last changed; LastError the last connection error.
-	Server    string    `json:"server"`
-	Connected bool      `json:"connected"`
-	Since     time.Time `json:"since"`
-	LastError string    `json:"last_error,omitempty"`
+	// Server is the broker URL; Connected whether the session is up.
+	Server    string `json:"server"`
+	Connected bool   `json:"connected"`
 	// Buffered is the number of messages waiting for the broker.
 	Buffered int `json:"buffered"`
 }
@@ -259,12 +258,10 @@ func (r TxResult) Sent() bool { return r.Code == "SENT" }
 type Event struct {
 	// Time is when the agent produced it.
 	Time time.Time `json:"time"`
-	// Kind is "uplink", "report", "status", "dropped"...
+	// Kind is "uplink", "report", "state" or "dropped".
 	Kind string `json:"kind"`
-	// Topic is the MQTT topic the event goes out on (empty if none).
-	Topic string `json:"topic,omitempty"`
 	// Summary is a one-line human form ("868.100 SF7BW125 -57dBm 23B").
 	Summary string `json:"summary,omitempty"`
-	// Data is the event's JSON payload as published on MQTT.
+	// Data is the event's details as a JSON object (see EventOf).
 	Data json.RawMessage `json:"data,omitempty"`
 }

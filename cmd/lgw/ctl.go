@@ -357,8 +357,8 @@ func runTail(ctx context.Context, c *control.Client, count int, asJSON bool, std
 			if what == "" {
 				what = string(ev.Data)
 			}
-			if _, err := fmt.Fprintf(stdout, "%s  %-7s %s  %s\n", ev.Time.UTC().Format("15:04:05.000"), ev.Kind,
-				ev.Topic, what); err != nil {
+			if _, err := fmt.Fprintf(stdout, "%s  %-7s %s\n", ev.Time.UTC().Format("15:04:05.000"), ev.Kind,
+				what); err != nil {
 				return err
 			}
 		}
@@ -419,11 +419,7 @@ func printStatus(w io.Writer, s control.Status) {
 		fmt.Fprintf(w, "position\t%.5f, %.5f, %.0f m\n", tr.Latitude, tr.Longitude, tr.Altitude)
 	}
 	m := s.MQTT
-	mq := yesNo(m.Connected, "connected to ", "NOT connected to ") + m.Server + " since " + stamp(m.Since) +
-		", " + strconv.Itoa(m.Buffered) + " buffered"
-	if m.LastError != "" {
-		mq += ", last error: " + m.LastError
-	}
+	mq := yesNo(m.Connected, "connected to ", "NOT connected to ") + m.Server + ", " + strconv.Itoa(m.Buffered) + " buffered"
 	fmt.Fprintf(w, "mqtt\t%s\n", mq)
 	fmt.Fprintf(w, "queue\t%d scheduled\n", s.QueueDepth)
 	fmt.Fprintf(w, "last rx\t%s\n", stamp(s.LastRx))

@@ -1,4 +1,4 @@
-package mqtt
+package gateway
 
 import (
 	"encoding/base64"
@@ -59,8 +59,8 @@ func (in SendDownlinkInput) Request(reg *region.Region, defaultPower int8) (sche
 	if err != nil {
 		return req, apierr.Newf(apierr.Validation, "PHYPayload", "not base64: %v", err)
 	}
-	if len(phy) == 0 || len(phy) > hal.MaxPayload {
-		return req, apierr.Newf(apierr.Validation, "PHYPayload", "%d bytes: want 1 to %d", len(phy), hal.MaxPayload)
+	if err := checkPayload("PHYPayload", phy); err != nil {
+		return req, err
 	}
 	if in.Frequency == 0 {
 		return req, apierr.Newf(apierr.Validation, "Frequency", "required, in Hz")
@@ -94,8 +94,8 @@ func (in SendDownlinkInput) Request(reg *region.Region, defaultPower int8) (sche
 	}
 	power := defaultPower
 	if in.Power != nil {
-		if *in.Power < -10 || *in.Power > 36 {
-			return req, apierr.Newf(apierr.Validation, "Power", "%d dBm: want -10 to 36", *in.Power)
+		if err := checkPower("Power", *in.Power); err != nil {
+			return req, err
 		}
 		power = int8(*in.Power)
 	}
@@ -151,6 +151,16 @@ func (in SendDownlinkInput) Request(reg *region.Region, defaultPower int8) (sche
 	}
 	req.Origin = "mqtt"
 	return req, nil
+}
+
+// SendDownlinkOutput answers SendDownlink.
+type SendDownlinkOutput struct {
+	MessageId string `json:"MessageId"`
+	// Refusal is the scheduler's refusal when the frame was not admitted
+	// (nil: queued). The outcome is reported on the event stream either
+	// way; this lets an adapter that acknowledges at once (Semtech UDP
+	// TX_ACK) answer without waiting for the report.
+	Refusal error `json:"-"`
 }
 
 // String summarises the input for logs (no payload).
