@@ -73,7 +73,19 @@ type Config struct {
 	// NextPingSlot computes class B ping slots (default NextPingSlot of
 	// this package).
 	NextPingSlot PingSlotFunc
+	// LateRetries is how many times a frame that reached the chip too
+	// late and was never emitted (scheduler.ErrLateHandoff) is sent again,
+	// same frame counter, at the next opportunity in its session window
+	// (0: never; at most MaxLateRetries). The config file's default is
+	// DefaultLateRetries.
+	LateRetries int
 }
+
+// Late hand-off retries: the config file's default and the most allowed.
+const (
+	DefaultLateRetries = 3
+	MaxLateRetries     = 10
+)
 
 // Validate checks the required fields and the ranges.
 func (c *Config) Validate() error {
@@ -88,6 +100,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxStartAhead != 0 && c.MinStartLead > c.MaxStartAhead {
 		return fmt.Errorf("multicast config: MinStartLead %s exceeds MaxStartAhead %s", c.MinStartLead, c.MaxStartAhead)
+	}
+	if c.LateRetries < 0 || c.LateRetries > MaxLateRetries {
+		return fmt.Errorf("multicast config: LateRetries %d outside 0 to %d", c.LateRetries, MaxLateRetries)
 	}
 	if c.MaxQueue < 0 {
 		return fmt.Errorf("multicast config: MaxQueue %d is negative", c.MaxQueue)

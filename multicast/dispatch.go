@@ -1,6 +1,7 @@
 package multicast
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -40,7 +41,8 @@ func (m *Manager) deliver(reps []Report) {
 }
 
 func baseReport(msg *message, g *group) Report {
-	r := Report{MessageId: msg.ID, GroupId: msg.Group, FCnt: msg.FCnt, FPort: msg.FPort, Duplicate: msg.Duplicate}
+	r := Report{MessageId: msg.ID, GroupId: msg.Group, FCnt: msg.FCnt, FPort: msg.FPort, Duplicate: msg.Duplicate,
+		Attempts: msg.attempts}
 	if g != nil {
 		r.McAddr = g.p.addr
 		if g.p.hasKeys {
@@ -148,6 +150,16 @@ func (m *Manager) outcome(f *flight, res scheduler.Result, reps []Report) []Repo
 	case code == scheduler.Cancelled && f.requeue && live:
 		msg.InFlight, m.queueDirty = false, true
 		return reps
+	case m.lateRetry(f, res, now, live):
+		// Never on air: the same frame, same counter, goes again at the
+		// next opportunity (this very pass: process advances the group).
+		msg.InFlight, msg.resend, m.queueDirty = false, true, true
+		if g.p.class == ClassB {
+			msg.notBefore = f.slot + SlotLen
+		}
+		m.log.Warn("multicast: frame never emitted, sending it again", zap.String("group", g.id),
+			zap.String("message", msg.ID), zap.Uint32("fcnt", msg.FCnt), zap.Int("attempt", msg.attempts), zap.Error(res.Err))
+		return reps
 	case transient(code, g.p.class) && live && now.Before(g.sess.end()):
 		// Not on air: no duplicate if the agent restarts now. A class B
 		// message takes a later ping slot; every retry waits RetryDelay
@@ -169,6 +181,15 @@ func (m *Manager) outcome(f *flight, res scheduler.Result, reps []Report) []Repo
 	reps = append(reps, r)
 	m.removeMsg(g, msg)
 	return reps
+}
+
+// lateRetry reports whether a result is a late hand-off the chip never
+// emitted that may go again: class B and C multicast frames only (class A
+// has no multicast, and its window is gone anyway), within the session
+// and Config.LateRetries.
+func (m *Manager) lateRetry(f *flight, res scheduler.Result, now time.Time, live bool) bool {
+	return res.Code == scheduler.TxFailed && errors.Is(res.Err, scheduler.ErrLateHandoff) && live &&
+		now.Before(f.g.sess.end()) && f.msg.attempts <= m.cfg.LateRetries
 }
 
 // advance moves a group on: an ended session ends its queued messages, an
@@ -261,7 +282,10 @@ func (m *Manager) dispatch(g *group, msg *message, now time.Time, reps []Report)
 	} else {
 		timing = scheduler.Timing{Mode: scheduler.ASAP, NotBefore: maxTime(s.Start, now), NotAfter: end}
 	}
-	if g.p.hasKeys {
+	switch {
+	case msg.resend:
+		// msg.FCnt and msg.phy stand: that frame never went on air.
+	case g.p.hasKeys:
 		fcnt, err := m.takeFCnt(g)
 		if err != nil {
 			if g.next > 0xFFFFFFFF {
@@ -278,7 +302,7 @@ func (m *Manager) dispatch(g *group, msg *message, now time.Time, reps []Report)
 			return reps, true
 		}
 		msg.FCnt, msg.phy = fcnt, phy
-	} else {
+	default:
 		msg.phy = msg.Payload
 	}
 	msg.InFlight = true
@@ -286,11 +310,13 @@ func (m *Manager) dispatch(g *group, msg *message, now time.Time, reps []Report)
 		msg.InFlight = false
 		return m.waitDisk(g, now, err, reps)
 	}
+	msg.resend = false
 	power := m.cfg.TxPower
 	if power == 0 {
 		power = int8(g.p.region.Band().GetDownlinkTXPower(freq))
 	}
 	m.attempts++
+	msg.attempts++
 	f := &flight{msg: msg, g: g, attempt: m.attempts, slot: slot}
 	req := scheduler.Request{
 		Ref: msg.ID, Class: class, Timing: timing, Origin: "multicast:" + g.id,

@@ -1,0 +1,89 @@
+package multicast_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/lgwagent/lgw/multicast"
+	"github.com/lgwagent/lgw/scheduler"
+	"github.com/lgwagent/lgw/scheduler/schedulertest"
+)
+
+// TestLateHandoffRetry runs the manager on the real scheduler and the
+// simulator on virtual time. The simulator misses the trigger of the first
+// sends, as a chip does when the host programs it too late: the scheduler
+// sees the transmission still armed after its start, aborts it and reports
+// TX_FAILED marked ErrLateHandoff. The manager sends that frame again,
+// same counter, up to Config.LateRetries times, and the report gives the
+// number of attempts.
+func TestLateHandoffRetry(t *testing.T) {
+	tests := []struct {
+		name         string
+		missed       int // triggers the chip misses (-1: all)
+		retries      int
+		want         scheduler.Code
+		wantAttempts int
+	}{
+		{name: "sent on the second attempt", missed: 1, retries: 3, want: scheduler.Sent, wantAttempts: 2},
+		{name: "sent on the last allowed attempt", missed: 2, retries: 2, want: scheduler.Sent, wantAttempts: 3},
+		{name: "retries used up", missed: -1, retries: 2, want: scheduler.TxFailed, wantAttempts: 3},
+		{name: "no retries configured", missed: -1, retries: 0, want: scheduler.TxFailed, wantAttempts: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rig := schedulertest.New(t, "EU868", nil)
+			var reps []multicast.Report
+			m, err := multicast.Open(multicast.Config{Dir: t.TempDir(), Clock: rig.Clock, Tx: rig.Scheduler,
+				MinStartLead: time.Second, LateRetries: tc.retries, FCntReserve: 4,
+				Reports: func(r multicast.Report) { reps = append(reps, r) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(m.Stop)
+			settle := func() {
+				c, cancel := context.WithTimeout(ctx, 10*time.Second)
+				defer cancel()
+				if err := m.Settle(c); err != nil {
+					t.Fatal(err)
+				}
+			}
+			e := &env{clk: rig.Clock, m: m}
+			e.group(t, "g", multicast.ClassC, "EU868")
+			e.session(t, "g", rig.Clock.Now().Add(2*time.Second), 600, ip(5))
+			rig.Sim.MissTriggers(tc.missed)
+			id, err := send(m, "g", []byte("firmware block"), 201)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rig.Advance(5*time.Second, 10*time.Millisecond, settle)
+			if len(reps) != 1 {
+				t.Fatalf("%d reports, want 1: %+v", len(reps), reps)
+			}
+			r := reps[0]
+			if r.MessageId != id || r.Result.Code != tc.want || r.Attempts != tc.wantAttempts {
+				t.Fatalf("report %s %s after %d attempts (%v), want %s after %d", r.MessageId, r.Result.Code, r.Attempts,
+					r.Result.Err, tc.want, tc.wantAttempts)
+			}
+			log := rig.Sim.AirLog()
+			if tc.want != scheduler.Sent {
+				if !errors.Is(r.Result.Err, scheduler.ErrLateHandoff) || len(log) != 0 {
+					t.Fatalf("err %v, %d emissions; want ErrLateHandoff and nothing on air", r.Result.Err, len(log))
+				}
+				return
+			}
+			// One emission, with the frame counter the first attempt took.
+			if len(log) != 1 {
+				t.Fatalf("%d emissions", len(log))
+			}
+			fcnt, _, payload := decode(t, log[0].Payload)
+			if fcnt != r.FCnt || fcnt != 0 || string(payload) != "firmware block" {
+				t.Fatalf("emitted fcnt %d %q, report fcnt %d; want the first counter, 0", fcnt, payload, r.FCnt)
+			}
+		})
+	}
+}
