@@ -13,6 +13,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/lgwagent/lgw/multicast"
 	"github.com/lgwagent/lgw/scheduler"
 )
 
@@ -59,6 +60,9 @@ type Multicast struct {
 	// TxPower is the multicast TX power in dBm; 0 means the region's
 	// default downlink power.
 	TxPower int `toml:"tx_power"`
+	// LateRetries is how many times a frame that reached the chip too late
+	// and was never emitted is sent again, same frame counter (0 to 10).
+	LateRetries int `toml:"late_retries"`
 }
 
 // Scheduler tunes the TX queue.
@@ -126,10 +130,11 @@ func Default() Config {
 		MQTT: MQTT{Server: "tcp://127.0.0.1:1883", TopicPrefix: "lgw", Keepalive: Duration(30 * time.Second),
 			StatsInterval: Duration(30 * time.Second), BufferSize: 10000, Management: true,
 			RateLimit: 20, RateBurst: 40},
-		Storage:   Storage{Dir: "/var/lib/lgw"},
-		Multicast: Multicast{MinStartLead: Duration(30 * time.Minute), MaxStartAhead: Duration(48 * time.Hour)},
-		Control:   Control{Socket: "/run/lgw/lgw.sock"},
-		Log:       Log{Level: "info"},
+		Storage: Storage{Dir: "/var/lib/lgw"},
+		Multicast: Multicast{MinStartLead: Duration(30 * time.Minute), MaxStartAhead: Duration(48 * time.Hour),
+			LateRetries: multicast.DefaultLateRetries},
+		Control: Control{Socket: "/run/lgw/lgw.sock"},
+		Log:     Log{Level: "info"},
 	}
 }
 

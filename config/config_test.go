@@ -68,6 +68,9 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"power policy", "[scheduler]\npower_policy = \"maybe\"", "scheduler.power_policy", "refuse, clamp"},
 		{"min lead", "[scheduler]\nmin_lead = \"0s\"", "scheduler.min_lead", "1ms"},
 		{"capacity", "[scheduler]\ncapacity = 0", "scheduler.capacity", "1 to"},
+		{"handoff below min lead", "[scheduler]\nmin_lead = \"20ms\"\nhandoff_lead = \"15ms\"", "scheduler.handoff_lead", "min_lead (20ms) to 1s"},
+		{"handoff too far", "[scheduler]\nhandoff_lead = \"2s\"", "scheduler.handoff_lead", "to 1s"},
+		{"late retries", "[multicast]\nlate_retries = 11", "multicast.late_retries", "0 to 10"},
 		{"ppm", "[concentrator.sim]\nppm = 500.0", "concentrator.sim.ppm", "-100 to 100"},
 		{"syntax", "region = = 1", "", "line 1"},
 	}

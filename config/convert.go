@@ -22,5 +22,5 @@ func (m MQTT) Client() mqtt.Config {
 func (c Config) MulticastService() multicast.Config {
 	m := c.Multicast
 	return multicast.Config{Dir: c.Storage.Dir, MinStartLead: m.MinStartLead.D(), MaxStartAhead: m.MaxStartAhead.D(),
-		TxPower: int8(m.TxPower)}
+		TxPower: int8(m.TxPower), LateRetries: m.LateRetries}
 }

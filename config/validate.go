@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/multicast"
 	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
 )
@@ -56,6 +57,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Multicast.MaxStartAhead.D() <= c.Multicast.MinStartLead.D() {
 		return &Error{Key: "multicast.max_start_ahead", Msg: fmt.Sprintf("%v must be longer than min_start_lead %v", c.Multicast.MaxStartAhead.D(), c.Multicast.MinStartLead.D())}
+	}
+	if r := c.Multicast.LateRetries; r < 0 || r > multicast.MaxLateRetries {
+		return &Error{Key: "multicast.late_retries", Msg: fmt.Sprintf("%d: want 0 to %d", r, multicast.MaxLateRetries)}
 	}
 	if c.Multicast.TxPower < 0 || c.Multicast.TxPower > 36 {
 		return &Error{Key: "multicast.tx_power", Msg: fmt.Sprintf("%d: want 0 (region default) to 36 dBm", c.Multicast.TxPower)}

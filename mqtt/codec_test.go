@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,6 +76,27 @@ func TestGoldenDownlinkMulticast(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "downlink_multicast.json", b)
+}
+
+// A multicast frame sent again after a late hand-off says how many
+// attempts it took, in a downlink and in a downlink_error alike.
+func TestDownlinkAttempts(t *testing.T) {
+	for _, code := range []scheduler.Code{scheduler.Sent, scheduler.TxFailed} {
+		res := seedResult()
+		res.Code = code
+		if code != scheduler.Sent {
+			res.Err = scheduler.Refuse(code, "never emitted")
+		}
+		r := gateway.ReportFromMulticast("7c95bd79864622a4", multicast.Report{MessageId: "m-1", GroupId: "g",
+			PHYPayload: res.Packet.Payload, Attempts: 2, Result: res})
+		b, err := mqtt.EncodeDownlinkReport(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), `"attempts":2`) {
+			t.Errorf("%s: %s", code, b)
+		}
+	}
 }
 
 func TestGoldenDownlinkError(t *testing.T) {
