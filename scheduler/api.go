@@ -213,8 +213,10 @@ type Request struct {
 
 // Result is how a transmission ended.
 type Result struct {
-	Ref  string
-	Code Code
+	Ref string
+	// Origin is the Request's.
+	Origin string
+	Code   Code
 	// Err explains a code other than Sent.
 	Err error
 	// Start is the emission start on the 64-bit timeline, Count the same

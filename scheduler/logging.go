@@ -28,7 +28,7 @@ func (s *Scheduler) logResult(f finished) {
 	if ce == nil {
 		return
 	}
-	fields := txFields(r.Ref, f.class, f.origin, &r.Packet)
+	fields := txFields(r.Ref, f.class, r.Origin, &r.Packet)
 	fields = append(fields, zap.Uint32("tmst", uint32(r.Count)))
 	if r.Code != Sent {
 		fields = append(fields, zap.String("code", string(r.Code)), zap.Error(r.Err))

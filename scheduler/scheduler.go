@@ -247,10 +247,9 @@ func (s *Scheduler) nowLocked() (hal.Micros, error) {
 
 // finished is a result waiting to be delivered outside the lock.
 type finished struct {
-	done   func(Result)
-	res    Result
-	class  Class
-	origin string
+	done  func(Result)
+	res   Result
+	class Class
 }
 
 // deliver logs each result and hands it to its Done.
@@ -276,11 +275,11 @@ func (s *Scheduler) endLocked(it *item, code Code, err error) finished {
 	if it.ref != "" && s.byRef[it.ref] == it {
 		delete(s.byRef, it.ref)
 	}
-	r := Result{Ref: it.ref, Code: code, Err: err, Start: it.start, Count: it.start.Count(), Packet: it.pkt}
+	r := Result{Ref: it.ref, Origin: it.origin, Code: code, Err: err, Start: it.start, Count: it.start.Count(), Packet: it.pkt}
 	if g, e := s.ref.MicrosToGPS(it.start); e == nil {
 		r.GPSTime, r.UTC, r.HasTime = g, GPSToUTC(g), true
 	}
-	return finished{done: it.done, res: r, class: it.class, origin: it.origin}
+	return finished{done: it.done, res: r, class: it.class}
 }
 
 // dropLocked removes a queued item and its duty-cycle record.
