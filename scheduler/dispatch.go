@@ -66,6 +66,7 @@ func (s *Scheduler) onTimer() {
 	s.cbWG.Add(1)
 	defer s.cbWG.Done()
 	s.timer = nil
+	firedFor := s.timerAt // what the timer was armed for: lateness counts from there
 	s.lastTick.Store(s.clk.Now().UnixNano())
 	now, err := s.nowLocked()
 	if err != nil {
@@ -77,7 +78,7 @@ func (s *Scheduler) onTimer() {
 	}
 	out := s.planBeaconsLocked(now)
 	for i, c := range s.chains {
-		out = append(out, s.serviceLocked(uint8(i), c, now)...)
+		out = append(out, s.serviceLocked(uint8(i), c, now, firedFor)...)
 	}
 	for _, u := range s.subBands {
 		u.prune(now)
@@ -88,7 +89,9 @@ func (s *Scheduler) onTimer() {
 }
 
 // serviceLocked verifies the item on the chip and hands over due items.
-func (s *Scheduler) serviceLocked(chain uint8, c *chainState, now hal.Micros) []finished {
+// firedFor is the time the timer was armed for: an item that fell due
+// earlier (admitted inside its hand-off window) is late only from there.
+func (s *Scheduler) serviceLocked(chain uint8, c *chainState, now, firedFor hal.Micros) []finished {
 	var out []finished
 	if f := c.inflight; f != nil {
 		if !f.checked && now >= f.checkAt() {
@@ -108,14 +111,15 @@ func (s *Scheduler) serviceLocked(chain uint8, c *chainState, now hal.Micros) []
 			break
 		}
 		c.q.remove(h)
-		if f, ok := s.handOverLocked(c, h, now, due); !ok {
+		if f, ok := s.handOverLocked(c, h, now, max(due, firedFor)); !ok {
 			out = append(out, f)
 		}
 	}
 	return out
 }
 
-// handOverLocked programs h, due at due, on its chain. It returns h's
+// handOverLocked programs h, due at due (or, admitted later, at the
+// timer run that should have handed it over), on its chain. It returns h's
 // result and false when h ended there (too late, no time reference for a
 // beacon, or a failed send).
 func (s *Scheduler) handOverLocked(c *chainState, h *item, now, due hal.Micros) (finished, bool) {
