@@ -147,3 +147,18 @@ func TestGoldenStateAndStats(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The stats carry the hand-off figures once there was a hand-off.
+func TestStatsHandoff(t *testing.T) {
+	st := mqtt.StatsOf(gateway.Snapshot{Handoff: gateway.HandoffStatus{Count: 3, MinSlack: 12600 * time.Microsecond, MaxLate: 2 * time.Millisecond}})
+	b, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"handoff":{"count":3,"min_slack":0.0126,"max_late":0.002}`) {
+		t.Fatalf("%s", b)
+	}
+	if b, _ := json.Marshal(mqtt.StatsOf(gateway.Snapshot{})); strings.Contains(string(b), "handoff") {
+		t.Fatalf("handoff before any: %s", b)
+	}
+}
