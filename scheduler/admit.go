@@ -108,7 +108,6 @@ func (s *Scheduler) admitLocked(req Request, now hal.Micros) ([]finished, error)
 				age := s.ref.Age()
 				return nil, Refuse(GPSUnlocked, "GPS time %v needs a valid time reference (last pulse %v ago)", req.Timing.GPSTime, age)
 			}
-			it.gps = req.Timing.GPSTime
 		}
 		if d := start - now; d < s.lead {
 			if d < 0 {
@@ -225,9 +224,12 @@ func (s *Scheduler) tablePower(p, none int8) int8 {
 // setSpan places an item's start and occupancy.
 func (s *Scheduler) setSpan(it *item, start hal.Micros) {
 	it.start = start
-	it.occStart = start - s.lead
 	it.occEnd = start + airMicros(it.air) + s.guard
 }
+
+// occStart is the start of an item's occupancy: MinLead before its start,
+// the latest moment it may reach the chip.
+func (s *Scheduler) occStart(it *item) hal.Micros { return it.start - s.lead }
 
 func airMicros(d time.Duration) hal.Micros {
 	return hal.Micros((d + time.Microsecond - 1) / time.Microsecond)
@@ -278,7 +280,7 @@ func (s *Scheduler) placeLocked(it *item, now, from, to hal.Micros, asap bool) (
 			if beacon {
 				code = CollisionBeacon
 			}
-			lastErr = Refuse(code, "occupancy %d-%d meets %d queued or emitting item(s)", it.occStart.Count(), it.occEnd.Count(), len(conflicts))
+			lastErr = Refuse(code, "occupancy %d-%d meets %d queued or emitting item(s)", s.occStart(it).Count(), it.occEnd.Count(), len(conflicts))
 			if asap {
 				cand = end + s.lead + 1
 				continue
@@ -334,8 +336,8 @@ func (s *Scheduler) placeLocked(it *item, now, from, to hal.Micros, asap bool) (
 // conflictsLocked returns the queued items and the item on the chip whose
 // occupancy meets it's.
 func (s *Scheduler) conflictsLocked(c *chainState, it *item, out []*item) []*item {
-	out = c.q.overlapping(it.occStart, it.occEnd, out)
-	if f := c.inflight; f != nil && f.occEnd >= it.occStart && f.occStart <= it.occEnd {
+	out = c.q.overlapping(s.occStart(it), it.occEnd, s.lead, out)
+	if f := c.inflight; f != nil && f.occEnd >= s.occStart(it) && s.occStart(f) <= it.occEnd {
 		out = append(out, f)
 	}
 	return out
@@ -352,7 +354,7 @@ func (s *Scheduler) beaconConflictLocked(it *item) (hal.Micros, bool) {
 	if !s.cfg.Beaconing || it.class == Beacon {
 		return 0, false
 	}
-	g1, err1 := s.ref.MicrosToGPS(it.occStart)
+	g1, err1 := s.ref.MicrosToGPS(s.occStart(it))
 	g2, err2 := s.ref.MicrosToGPS(it.occEnd)
 	if err1 != nil || err2 != nil {
 		return 0, false
@@ -365,7 +367,7 @@ func (s *Scheduler) beaconConflictLocked(it *item) (hal.Micros, bool) {
 		}
 		bs := bm + delay
 		bOccStart, bOccEnd := bs-s.lead, bs+airMicros(s.beaconAir())+s.guard
-		if it.occStart <= bOccEnd && it.occEnd >= bOccStart {
+		if s.occStart(it) <= bOccEnd && it.occEnd >= bOccStart {
 			return bOccEnd + s.lead + 1, true
 		}
 		if it.class == ClassB {

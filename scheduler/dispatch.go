@@ -258,7 +258,7 @@ func (s *Scheduler) queueBeaconLocked(t time.Duration, now hal.Micros) ([]finish
 		return nil, err
 	}
 	it := &item{ref: fmt.Sprintf("beacon-%d", int64(t/time.Second)), class: Beacon, pkt: p, mode: AtGPSTime,
-		origin: "beacon", air: s.beaconAir(), gps: t}
+		origin: "beacon", air: s.beaconAir()}
 	start := bm + hal.MicrosOf(s.caps.TxStartDelay)
 	if start-now < s.lead {
 		return nil, Refuse(TooLate, "beacon at GPS %v starts in %v", t, (start - now).Duration())

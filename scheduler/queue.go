@@ -26,13 +26,10 @@ type item struct {
 	// checked is set once the emission was verified on the chip.
 	checked bool
 
-	seq      uint64
-	start    hal.Micros // preamble start
-	air      time.Duration
-	occStart hal.Micros // start - MinLead: the latest hand-off
-	occEnd   hal.Micros
-	// gps is the GPS time of a beacon or AtGPSTime start.
-	gps time.Duration
+	seq    uint64
+	start  hal.Micros // preamble start
+	air    time.Duration
+	occEnd hal.Micros
 	// dc is the duty-cycle record, if the item's sub-band has a budget. It
 	// is allocated apart: it outlives the item by the duty-cycle window.
 	dc *dcRecord
@@ -195,9 +192,10 @@ func walkAll(t *item, f func(*item)) {
 	walkAll(t.right, f)
 }
 
-// overlapping returns the queued items whose occupancy meets [o1, o2].
-func (q *queue) overlapping(o1, o2 hal.Micros, out []*item) []*item {
-	if p := q.floor(o1); p != nil && p.occEnd >= o1 && p.occStart <= o2 {
+// overlapping returns the queued items whose occupancy, [start-lead,
+// occEnd], meets [o1, o2].
+func (q *queue) overlapping(o1, o2, lead hal.Micros, out []*item) []*item {
+	if p := q.floor(o1); p != nil && p.occEnd >= o1 && p.start-lead <= o2 {
 		out = append(out, p)
 	}
 	// Later items start after o1; they meet the span while they begin
@@ -205,7 +203,7 @@ func (q *queue) overlapping(o1, o2 hal.Micros, out []*item) []*item {
 	// which is at most the span's own lead ahead: walk to o2 plus a
 	// generous bound and filter.
 	q.walk(o1, o2+maxLeadMicros, func(it *item) bool {
-		if it.occStart > o2 {
+		if it.start-lead > o2 {
 			return it.start-maxLeadMicros <= o2
 		}
 		out = append(out, it)
