@@ -2,14 +2,12 @@ package gateway_test
 
 import (
 	"context"
-	"runtime"
 	"testing"
 
 	"github.com/lgwagent/lgw/gateway"
 	"github.com/lgwagent/lgw/hal/sim"
-	"github.com/lgwagent/lgw/multicast"
+	"github.com/lgwagent/lgw/internal/memtest"
 	"github.com/lgwagent/lgw/scheduler"
-	"github.com/lgwagent/lgw/scheduler/schedulertest"
 )
 
 // BenchmarkQueuedDownlinkMemory measures the live heap that 10,000
@@ -18,20 +16,8 @@ import (
 func BenchmarkQueuedDownlinkMemory(b *testing.B) {
 	const n = 10000
 	for range b.N {
-		rig := schedulertest.New(b, "US915", func(c *scheduler.Config, _ *sim.Config) { c.Capacity = n })
-		chip, _ := rig.Sim.Chip()
-		g, err := gateway.New(gateway.Config{
-			Identity: gateway.Identity{GatewayID: chip.EUI.String(), Version: "bench", Board: "sim", Region: "US915", Chip: chip},
-			Region:   rig.Region, Concentrator: rig.Sim, Scheduler: rig.Scheduler,
-			Multicast: multicast.Config{Dir: b.TempDir()}, Clock: rig.Clock,
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := g.Start(context.Background()); err != nil {
-			b.Fatal(err)
-		}
-		before := liveHeap()
+		g, rig := newCore(b, "US915", func(c *scheduler.Config, _ *sim.Config) { c.Capacity = n }, nil)
+		before := memtest.LiveHeap()
 		now := uint32(rig.Sim.Now())
 		for i := range n {
 			tmst := now + 10_000_000 + uint32(i)*100_000
@@ -41,14 +27,6 @@ func BenchmarkQueuedDownlinkMemory(b *testing.B) {
 				b.Fatalf("%d: %v %v", i, err, out.Refusal)
 			}
 		}
-		b.ReportMetric(float64(liveHeap()-before)/n, "heap-B/queued")
-		g.Stop()
+		b.ReportMetric(float64(memtest.LiveHeap()-before)/n, "heap-B/queued")
 	}
-}
-
-func liveHeap() uint64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
 }

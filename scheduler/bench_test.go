@@ -3,11 +3,7 @@ package scheduler
 import (
 	"context"
 	"fmt"
-	"os"
-	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +13,7 @@ import (
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/hal/sim"
+	"github.com/lgwagent/lgw/internal/memtest"
 	"github.com/lgwagent/lgw/region"
 )
 
@@ -209,7 +206,7 @@ func BenchmarkQueueMemory(b *testing.B) {
 		if err := s.Start(context.Background()); err != nil {
 			b.Fatal(err)
 		}
-		before := liveHeap()
+		before := memtest.LiveHeap()
 		now := sm.Now()
 		for i := range n {
 			at := now + hal.MicrosOf(time.Second+time.Duration(i)*100*time.Millisecond)
@@ -219,31 +216,9 @@ func BenchmarkQueueMemory(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		after := liveHeap()
+		after := memtest.LiveHeap()
 		b.ReportMetric(float64(after-before)/n, "heap-B/queued")
-		b.ReportMetric(float64(rssKB()), "rss-KB")
+		b.ReportMetric(float64(memtest.RSSKB()), "rss-KB")
 		s.Stop()
 	}
-}
-
-func liveHeap() uint64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
-}
-
-// rssKB reads the process's resident set (Linux; 0 elsewhere).
-func rssKB() int {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return n
-		}
-	}
-	return 0
 }
