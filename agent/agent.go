@@ -62,8 +62,12 @@ type Agent struct {
 	ready chan struct{}
 }
 
-// New checks the configuration and prepares an agent; it opens nothing.
+// New checks the configuration (with config.Validate, as `lgw config
+// check` does) and prepares an agent; it opens nothing.
 func New(cfg config.Config, opts Options) (*Agent, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("agent: %w", err)
+	}
 	if opts.Clock == nil {
 		opts.Clock = clock.Real()
 	}
@@ -79,6 +83,9 @@ func New(cfg config.Config, opts Options) (*Agent, error) {
 		if b, err = board.Lookup(cfg.Concentrator.Board); err != nil {
 			return nil, fmt.Errorf("agent: %w", err)
 		}
+	}
+	if err := b.CheckSPISpeed(cfg.Concentrator.SPISpeed); err != nil {
+		return nil, fmt.Errorf("agent: %w", err)
 	}
 	return &Agent{cfg: cfg, opts: opts, log: opts.Log, clk: opts.Clock, region: reg, board: b,
 		ready: make(chan struct{})}, nil
@@ -201,17 +208,12 @@ func (a *Agent) gatewayID() string {
 
 // startScheduler builds the TX scheduler on the started concentrator.
 func (a *Agent) startScheduler(ctx context.Context) error {
-	pp, err := scheduler.ParsePowerPolicy(a.cfg.Scheduler.PowerPolicy)
+	sc, err := a.cfg.SchedulerConfig(a.region)
 	if err != nil {
 		return fmt.Errorf("scheduler: %w", err)
 	}
-	s, err := scheduler.New(scheduler.Config{
-		Region: a.region, Capacity: a.cfg.Scheduler.Capacity, MinLead: a.cfg.Scheduler.MinLead.D(),
-		HandoffLead: a.cfg.Scheduler.HandoffLead.D(),
-		MaxAdvance:  a.cfg.Scheduler.MaxAdvance.D(), Holdover: a.cfg.Scheduler.Holdover.D(), PowerPolicy: pp,
-		Beaconing: a.cfg.Scheduler.Beacons, Latitude: a.cfg.Gateway.Latitude, Longitude: a.cfg.Gateway.Longitude,
-		GPS: a.hw.GPS,
-	}, a.conc, a.clk, a.log.Named("scheduler"))
+	sc.GPS = a.hw.GPS
+	s, err := scheduler.New(sc, a.conc, a.clk, a.log.Named("scheduler"))
 	if err != nil {
 		return fmt.Errorf("scheduler: %w", err)
 	}

@@ -36,6 +36,9 @@ type Board struct {
 	TxGains []hal.TxGain
 	// TxFreq is the TX frequency range of the RF front end.
 	TxFreq hal.FreqRange
+	// MaxSPISpeed is the fastest SPI clock in Hz the board is run at
+	// (0: DefaultMaxSPISpeed).
+	MaxSPISpeed int
 	// open builds the concentrator and, where fitted, the GPS.
 	open OpenFunc
 }
@@ -73,6 +76,9 @@ type Hardware struct {
 
 // Open builds the board's hardware.
 func (b *Board) Open(p Params) (Hardware, error) {
+	if err := b.CheckSPISpeed(p.SPISpeed); err != nil {
+		return Hardware{}, fmt.Errorf("board %s: %w", b.Name, err)
+	}
 	if p.Clock == nil {
 		p.Clock = clock.Real()
 	}
@@ -87,6 +93,40 @@ func (b *Board) Open(p Params) (Hardware, error) {
 		hw.Close = func() error { return nil }
 	}
 	return hw, nil
+}
+
+// SPI clock limits in Hz. The SX1302 reference HAL runs the bus at 2 MHz;
+// lgw does the same unless a board says otherwise.
+const (
+	MinSPISpeed        = 100_000
+	DefaultMaxSPISpeed = 2_000_000
+)
+
+// CheckSPISpeed refuses an SPI clock outside MinSPISpeed and the board's
+// maximum (0 means the maximum); the error names concentrator.spi_speed.
+// `lgw config check` and Open both call it.
+func (b *Board) CheckSPISpeed(hz int) error {
+	if hz == 0 || (hz >= MinSPISpeed && hz <= b.maxSPISpeed()) {
+		return nil
+	}
+	return &hal.FieldError{Field: "concentrator.spi_speed", Value: hz,
+		Allowed: fmt.Sprintf("%d to %d Hz on board %s", MinSPISpeed, b.maxSPISpeed(), b.Name)}
+}
+
+// SPISpeed returns the clock to run the bus at for a requested hz
+// (checked by CheckSPISpeed; 0: the board's maximum).
+func (b *Board) SPISpeed(hz int) int {
+	if hz == 0 {
+		return b.maxSPISpeed()
+	}
+	return hz
+}
+
+func (b *Board) maxSPISpeed() int {
+	if b.MaxSPISpeed > 0 {
+		return b.MaxSPISpeed
+	}
+	return DefaultMaxSPISpeed
 }
 
 // String returns the name.

@@ -101,11 +101,7 @@ func openSX1302(p Params, b *Board, w sx1302Wiring) (Hardware, error) {
 	if err != nil {
 		return Hardware{}, fmt.Errorf("spi %s: %w", dev, err)
 	}
-	speed := p.SPISpeed
-	if speed <= 0 || speed > 2000000 {
-		speed = 2000000
-	}
-	conn, err := port.Connect(physic.Frequency(speed)*physic.Hertz, spi.Mode0, 8)
+	conn, err := port.Connect(physic.Frequency(b.SPISpeed(p.SPISpeed))*physic.Hertz, spi.Mode0, 8)
 	if err != nil {
 		port.Close()
 		return Hardware{}, fmt.Errorf("spi %s: %w", dev, err)

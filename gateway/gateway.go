@@ -23,7 +23,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/brocaar/lorawan"
 	"go.uber.org/zap"
 
 	"github.com/lgwagent/lgw/apierr"
@@ -67,7 +66,7 @@ type Config struct {
 	Scheduler    *scheduler.Scheduler
 	HasGPS       bool
 	// Multicast configures the multicast service the core opens at Start;
-	// the core sets its Clock, Tx, Reports, Log and NextPingSlot.
+	// the core sets its Clock, Tx, Reports and Log.
 	Multicast multicast.Config
 	// Level is the log level handle SetLogLevel changes (default a new
 	// one at info).
@@ -146,11 +145,6 @@ func New(cfg Config) (*Gateway, error) {
 func (g *Gateway) Start(ctx context.Context) error {
 	mcfg := g.cfg.Multicast
 	mcfg.Clock, mcfg.Tx, mcfg.Reports, mcfg.Log = g.clk, g.sched, g.onMulticastReport, g.log.Named("multicast")
-	reg := g.cfg.Region
-	mcfg.NextPingSlot = func(addr [4]byte, after time.Duration, period int) (time.Duration, error) {
-		ps, err := scheduler.NextPingSlot(lorawan.DevAddr(addr), after, period, reg)
-		return ps.Time, err
-	}
 	m, err := multicast.Open(mcfg)
 	if err != nil {
 		return fmt.Errorf("multicast: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -37,6 +38,9 @@ type Manager struct {
 	// early holds reports made while loading, delivered on the first pass.
 	early []Report
 
+	// resMu guards results, the scheduler's results not yet processed. It
+	// is the only lock Done takes (see doneFunc) and is never held while
+	// calling the scheduler or taking mu.
 	resMu   sync.Mutex
 	results []doneItem
 
@@ -68,7 +72,10 @@ type doneItem struct {
 // stopped manager.
 func Open(cfg Config) (*Manager, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("multicast config: %w", err)
+	}
+	if cfg.Tx == nil {
+		return nil, errors.New("multicast config: Tx is required")
 	}
 	cfg.setDefaults()
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {

@@ -10,12 +10,13 @@ import (
 
 	"github.com/brocaar/lorawan"
 	"github.com/brocaar/lorawan/gps"
+	"go.uber.org/zap"
 
 	"github.com/lgwagent/lgw/apierr"
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/hal/sim"
 	"github.com/lgwagent/lgw/multicast"
-	"github.com/lgwagent/lgw/multicast/multicasttest"
+	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
 )
 
@@ -27,30 +28,58 @@ var (
 	addrHex = "01020304"
 )
 
+// env is a manager on the real TX scheduler on the simulator (with its
+// GPS, for class B) on virtual time.
 type env struct {
-	clk  *clock.Virtual
-	sim  *sim.Sim
-	tx   *multicasttest.Transmitter
-	m    *multicast.Manager
-	dir  string
-	reps []multicast.Report
+	clk   *clock.Virtual
+	sim   *sim.Sim
+	sched *scheduler.Scheduler
+	tx    multicast.Transmitter
+	m     *multicast.Manager
+	dir   string
+	reps  []multicast.Report
 }
 
 func newEnv(t *testing.T, dir string, clk *clock.Virtual) *env {
 	t.Helper()
+	return newEnvIn(t, dir, clk, "EU868")
+}
+
+// newEnvIn is newEnv with the scheduler in the named region.
+func newEnvIn(t *testing.T, dir string, clk *clock.Virtual, reg string) *env {
+	t.Helper()
 	if clk == nil {
 		clk = clock.NewVirtual(t0)
 	}
-	s, err := sim.New(sim.Config{Clock: clk})
+	s, err := sim.New(sim.Config{Clock: clk, GPS: sim.GPSConfig{Enabled: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{clk: clk, sim: s, tx: multicasttest.New(clk, s), dir: dir}
+	sc := startScheduler(t, clk, s, reg)
+	e := &env{clk: clk, sim: s, sched: sc, tx: sc, dir: dir}
 	e.open(t)
 	return e
+}
+
+// startScheduler runs the real TX scheduler on the simulator.
+func startScheduler(t testing.TB, clk clock.Clock, s *sim.Sim, reg string) *scheduler.Scheduler {
+	t.Helper()
+	r, err := region.Lookup(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scheduler.New(scheduler.Config{Region: r}, s, clk, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sc.Stop)
+	return sc
 }
 
 func (e *env) open(t *testing.T) {
@@ -78,18 +107,32 @@ func (e *env) settle(t *testing.T) {
 }
 
 // runUntil walks the virtual clock timer by timer, letting the manager
-// handle each event, up to until.
+// handle each event and the scheduler each GPS fix, up to until.
 func (e *env) runUntil(t *testing.T, until time.Time) {
 	t.Helper()
 	for {
+		e.feedGPS()
 		e.settle(t)
 		d, ok := e.clk.NextDeadline()
 		if !ok || d.After(until) {
 			e.clk.Set(until)
+			e.feedGPS()
 			e.settle(t)
 			return
 		}
 		e.clk.Set(d)
+	}
+}
+
+// feedGPS hands the simulator's pending GPS fixes to the scheduler.
+func (e *env) feedGPS() {
+	for {
+		select {
+		case f := <-e.sim.GPS().Fixes():
+			e.sched.HandleFix(f)
+		default:
+			return
+		}
 	}
 }
 
@@ -232,17 +275,25 @@ func TestMessagesThatCannotGoOutAreReported(t *testing.T) {
 		}
 	}
 	e.runUntil(t, start.Add(2*time.Minute))
+	// What finds no room before the session end is refused by the
+	// scheduler: COLLISION_PACKET when the window is taken (the real
+	// scheduler's answer for an ASAP item that cannot be placed before its
+	// NotAfter), TOO_LATE when the window has passed.
 	sent, late := 0, 0
 	for _, r := range e.reps {
 		switch r.Result.Code {
 		case scheduler.Sent:
 			sent++
-		case scheduler.TooLate:
+		case scheduler.TooLate, scheduler.CollisionPacket:
 			late++
 		}
 	}
 	if len(e.reps) != n || sent == 0 || late == 0 || sent+late != n || e.m.Pending() != 0 {
-		t.Fatalf("%d reports: %d sent, %d too late, %d pending", len(e.reps), sent, late, e.m.Pending())
+		codes := map[scheduler.Code]int{}
+		for _, r := range e.reps {
+			codes[r.Result.Code]++
+		}
+		t.Fatalf("%d reports: %d sent, %d too late, %d pending: %v", len(e.reps), sent, late, e.m.Pending(), codes)
 	}
 	if len(e.sim.AirLog()) != sent {
 		t.Fatalf("%d emissions for %d sent", len(e.sim.AirLog()), sent)
@@ -277,29 +328,33 @@ func TestClassBPingSlots(t *testing.T) {
 		t.Fatalf("%d emissions %d reports", len(air), len(e.reps))
 	}
 	firstBeacon := gps.Time(start).TimeSinceGPSEpoch()
-	firstBeacon = (firstBeacon + multicast.BeaconPeriod - 1).Truncate(multicast.BeaconPeriod)
-	var addr [4]byte
-	copy(addr[:], []byte{1, 2, 3, 4})
+	firstBeacon = (firstBeacon + region.BeaconPeriod - 1).Truncate(region.BeaconPeriod)
+	addr := lorawan.DevAddr{1, 2, 3, 4}
+	eu, err := region.Lookup("EU868")
+	if err != nil {
+		t.Fatal(err)
+	}
 	prev := firstBeacon
 	for i, em := range air {
 		g := gps.Time(em.StartTime).TimeSinceGPSEpoch()
 		// The simulator starts at the counter's µs; compare to the µs.
-		want, err := multicast.NextPingSlot(addr, prev, 128)
+		ps, err := scheduler.NextPingSlot(addr, prev, 128, eu)
 		if err != nil {
 			t.Fatal(err)
 		}
+		want := ps.Time
 		if d := g - want; d < 0 || d > time.Microsecond {
 			t.Errorf("emission %d at GPS %s, want ping slot %s", i, g, want)
 		}
 		if g < firstBeacon {
 			t.Errorf("emission %d before the first beacon period of the session", i)
 		}
-		bp := g.Truncate(multicast.BeaconPeriod)
-		off, _ := multicast.PingOffset(uint32(bp/time.Second), addr, 128)
-		if slot := (g - bp - multicast.BeaconReserved) / multicast.SlotLen; int(slot)%128 != off {
+		bp := g.Truncate(region.BeaconPeriod)
+		off, _ := scheduler.PingOffset(addr, bp, 128)
+		if slot := (g - bp - region.BeaconReserved) / region.PingSlotLen; int(slot)%128 != off {
 			t.Errorf("emission %d in slot %d, offset %d", i, slot, off)
 		}
-		prev = want + multicast.SlotLen
+		prev = want + region.PingSlotLen
 	}
 }
 
