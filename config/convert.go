@@ -29,7 +29,7 @@ func (m MQTT) Client() mqtt.Config {
 func (c Config) MulticastService() multicast.Config {
 	m := c.Multicast
 	return multicast.Config{Dir: c.Storage.Dir, MinStartLead: m.MinStartLead.D(), MaxStartAhead: m.MaxStartAhead.D(),
-		TxPower: int8(max(math.MinInt8, min(m.TxPower, math.MaxInt8))), // out of int8: still refused
+		TxPower:     int8(max(math.MinInt8, min(m.TxPower, math.MaxInt8))), // out of int8: still refused
 		LateRetries: m.LateRetries}
 }
 
