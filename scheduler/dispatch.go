@@ -123,6 +123,11 @@ func (s *Scheduler) serviceLocked(chain uint8, c *chainState, now, firedFor hal.
 // result and false when h ended there (too late, no time reference for a
 // beacon, or a failed send).
 func (s *Scheduler) handOverLocked(c *chainState, h *item, now, due hal.Micros) (finished, bool) {
+	// The run may have been held up since it read the counter (a host
+	// stall, the items before this one): judge the time left afresh.
+	if fresh, err := s.nowLocked(); err == nil {
+		now = fresh
+	}
 	late, left := (now - due).Duration(), h.start-now
 	s.noteHandoffLocked(late, left.Duration())
 	fail := func(err error) (finished, bool) {
@@ -173,6 +178,14 @@ func (s *Scheduler) noteHandoffLocked(late, slack time.Duration) {
 func (s *Scheduler) verifyLocked(chain uint8, c *chainState, it *item, now hal.Micros) []finished {
 	it.checked = true
 	st, err := s.conc.TxStatus(chain)
+	if err == nil {
+		// Judge the status against a counter read after it: the run may
+		// have been held up since it read the counter, and a chain found
+		// free after the end of the emission means it was sent.
+		if fresh, e := s.nowLocked(); e == nil {
+			now = fresh
+		}
+	}
 	fail := func(e error) []finished {
 		c.inflight, c.freeAt = nil, now
 		s.releaseDCLocked(it)

@@ -1,10 +1,13 @@
 package scheduler
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/zap"
 
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/hal/sim"
@@ -122,4 +125,42 @@ func mustAir(t *testing.T, p hal.TxPacket) time.Duration {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// stallingChip is the simulator with the host stalling just before each
+// TX status read.
+type stallingChip struct {
+	*sim.Sim
+	r *rig
+	d time.Duration
+}
+
+func (c stallingChip) TxStatus(chain uint8) (hal.TxStatus, error) {
+	c.r.stall(c.d)
+	return c.Sim.TxStatus(chain)
+}
+
+// A check held up past the end of the emission finds the chain free: the
+// item was sent (the status is judged against a counter read after it,
+// not the one the timer run started with).
+func TestCheckAfterStallCountsEmission(t *testing.T) {
+	r := newStallRig(t, "EU868", nil)
+	r.s.Stop() // the rig's own scheduler stays out of the way
+	s, err := New(Config{Region: r.s.cfg.Region}, stallingChip{Sim: r.sim, r: r, d: 200 * time.Millisecond}, r.clk, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	p := pkt(eu, 7, hal.BW125, 4, 14) // about 26 ms on air, less than the stall
+	if err := s.Schedule(r.req("x", ClassA, p, atCount(r.now()+hal.MicrosOf(500*time.Millisecond)))); err != nil {
+		t.Fatal(err)
+	}
+	r.advance(time.Second)
+	r.mustResult("x", Sent)
+	if n := len(r.sim.AirLog()); n != 1 {
+		t.Fatalf("%d emissions", n)
+	}
 }
