@@ -56,8 +56,10 @@ const (
 	DefaultCapacity = 4096
 	DefaultMinLead  = 10 * time.Millisecond
 	// DefaultHandoffLead was chosen from BenchmarkRealTimeHandoff on a
-	// loaded 2-core box (docs/performance.md): with two CPU-bound
-	// processes and GC pressure, host stalls reached tens of ms.
+	// loaded 2-core box (docs/performance.md): host stalls of 20 to 70 ms
+	// were common there; a longer lead gains little when the chain is busy
+	// until shortly before the start, and keeps items on the chip, where
+	// they can no longer be cancelled or preempted, for longer.
 	DefaultHandoffLead = 80 * time.Millisecond
 	// MaxHandoffLead is the longest hand-off lead, as for MinLead. The
 	// chips accept a counter trigger up to 2^27 µs ahead, but an item on
