@@ -6,7 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/brocaar/lorawan"
+	"github.com/brocaar/lorawan/gps"
+
+	"github.com/lgwagent/lgw/clock"
+	"github.com/lgwagent/lgw/hal/sim"
 	"github.com/lgwagent/lgw/multicast"
+	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
 	"github.com/lgwagent/lgw/scheduler/schedulertest"
 )
@@ -85,5 +91,70 @@ func TestLateHandoffRetry(t *testing.T) {
 				t.Fatalf("emitted fcnt %d %q, report fcnt %d; want the first counter, 0", fcnt, payload, r.FCnt)
 			}
 		})
+	}
+}
+
+// A class B frame the chip never emitted goes again, same counter, in a
+// later ping slot of its session.
+func TestLateHandoffRetryClassB(t *testing.T) {
+	clk := clock.NewVirtual(t0)
+	s, err := sim.New(sim.Config{Clock: clk, GPS: sim.GPSConfig{Enabled: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sc := startScheduler(t, clk, s, "EU868")
+	e := &env{clk: clk, sim: s, sched: sc, tx: sc, dir: t.TempDir()}
+	m, err := multicast.Open(multicast.Config{Dir: e.dir, Clock: clk, Tx: sc, FCntReserve: 4, LateRetries: 3,
+		Reports: func(r multicast.Report) { e.reps = append(e.reps, r) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Stop)
+	e.m = m
+	e.group(t, "b", multicast.ClassB, "EU868")
+	start := t0.Add(31 * time.Minute)
+	if _, err := m.StartMulticastGroupSession(ctx, multicast.StartSessionInput{Id: "b", LoRaWAN: multicast.SessionLoRaWAN{
+		SessionStartTime: start.Format(time.RFC3339), SessionTimeout: ip(1000), PingSlotPeriod: ip(128)}}); err != nil {
+		t.Fatal(err)
+	}
+	s.MissTriggers(1)
+	if _, err := send(m, "b", []byte("block 1"), 2); err != nil {
+		t.Fatal(err)
+	}
+	e.runUntil(t, start.Add(10*time.Minute))
+	if len(e.reps) != 1 {
+		t.Fatalf("%d reports", len(e.reps))
+	}
+	r := e.reps[0]
+	if r.Result.Code != scheduler.Sent || r.Attempts != 2 {
+		t.Fatalf("report %s after %d attempts (%v), want SENT after 2", r.Result.Code, r.Attempts, r.Result.Err)
+	}
+	air := s.AirLog()
+	if len(air) != 1 {
+		t.Fatalf("%d emissions", len(air))
+	}
+	fcnt, _, payload := decode(t, air[0].Payload)
+	if fcnt != r.FCnt || fcnt != 0 || string(payload) != "block 1" {
+		t.Fatalf("emitted fcnt %d %q, report fcnt %d; want the first counter, 0", fcnt, payload, r.FCnt)
+	}
+	// The first attempt had the session's first ping slot; the frame went
+	// out in a later one.
+	eu, err := region.Lookup("EU868")
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstBeacon := (gps.Time(start).TimeSinceGPSEpoch() + region.BeaconPeriod - 1).Truncate(region.BeaconPeriod)
+	first, err := scheduler.NextPingSlot(lorawan.DevAddr{1, 2, 3, 4}, firstBeacon, 128, eu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := gps.Time(air[0].StartTime).TimeSinceGPSEpoch(); g < first.Time+region.PingSlotLen {
+		t.Fatalf("emitted at GPS %v, want a ping slot after the first one (%v)", g, first.Time)
 	}
 }
