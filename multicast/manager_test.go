@@ -84,8 +84,19 @@ func startScheduler(t testing.TB, clk clock.Clock, s *sim.Sim, reg string) *sche
 
 func (e *env) open(t *testing.T) {
 	t.Helper()
-	m, err := multicast.Open(multicast.Config{Dir: e.dir, Clock: e.clk, Tx: e.tx, FCntReserve: 4,
-		Reports: func(r multicast.Report) { e.reps = append(e.reps, r) }})
+	e.openWith(t, nil)
+}
+
+// openWith opens and starts the env's manager; mod, if not nil, changes
+// its configuration first.
+func (e *env) openWith(t *testing.T, mod func(*multicast.Config)) {
+	t.Helper()
+	cfg := multicast.Config{Dir: e.dir, Clock: e.clk, Tx: e.tx, FCntReserve: 4,
+		Reports: func(r multicast.Report) { e.reps = append(e.reps, r) }}
+	if mod != nil {
+		mod(&cfg)
+	}
+	m, err := multicast.Open(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package multicast_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -9,13 +8,20 @@ import (
 	"github.com/brocaar/lorawan"
 	"github.com/brocaar/lorawan/gps"
 
-	"github.com/lgwagent/lgw/clock"
-	"github.com/lgwagent/lgw/hal/sim"
 	"github.com/lgwagent/lgw/multicast"
 	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
-	"github.com/lgwagent/lgw/scheduler/schedulertest"
 )
+
+// newRetryEnv is newEnv with a manager sending a frame the chip never
+// emitted again up to retries times.
+func newRetryEnv(t *testing.T, retries int) *env {
+	t.Helper()
+	e := newEnv(t, t.TempDir(), nil)
+	e.m.Stop()
+	e.openWith(t, func(c *multicast.Config) { c.LateRetries = retries })
+	return e
+}
 
 // TestLateHandoffRetry runs the manager on the real scheduler and the
 // simulator on virtual time. The simulator misses the trigger of the first
@@ -39,54 +45,36 @@ func TestLateHandoffRetry(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rig := schedulertest.New(t, "EU868", nil)
-			var reps []multicast.Report
-			m, err := multicast.Open(multicast.Config{Dir: t.TempDir(), Clock: rig.Clock, Tx: rig.Scheduler,
-				MinStartLead: time.Second, LateRetries: tc.retries, FCntReserve: 4,
-				Reports: func(r multicast.Report) { reps = append(reps, r) }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := m.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(m.Stop)
-			settle := func() {
-				c, cancel := context.WithTimeout(ctx, 10*time.Second)
-				defer cancel()
-				if err := m.Settle(c); err != nil {
-					t.Fatal(err)
-				}
-			}
-			e := &env{clk: rig.Clock, m: m}
+			e := newRetryEnv(t, tc.retries)
 			e.group(t, "g", multicast.ClassC, "EU868")
-			e.session(t, "g", rig.Clock.Now().Add(2*time.Second), 600, ip(5))
-			rig.Sim.MissTriggers(tc.missed)
-			id, err := send(m, "g", []byte("firmware block"), 201)
+			start := t0.Add(31 * time.Minute)
+			e.session(t, "g", start, 600, ip(5))
+			e.sim.MissTriggers(tc.missed)
+			id, err := send(e.m, "g", []byte("firmware block"), 201)
 			if err != nil {
 				t.Fatal(err)
 			}
-			rig.Advance(5*time.Second, 10*time.Millisecond, settle)
-			if len(reps) != 1 {
-				t.Fatalf("%d reports, want 1: %+v", len(reps), reps)
+			e.runUntil(t, start.Add(5*time.Second))
+			if len(e.reps) != 1 {
+				t.Fatalf("%d reports, want 1: %+v", len(e.reps), e.reps)
 			}
-			r := reps[0]
+			r := e.reps[0]
 			if r.MessageId != id || r.Result.Code != tc.want || r.Attempts != tc.wantAttempts {
 				t.Fatalf("report %s %s after %d attempts (%v), want %s after %d", r.MessageId, r.Result.Code, r.Attempts,
 					r.Result.Err, tc.want, tc.wantAttempts)
 			}
-			log := rig.Sim.AirLog()
+			air := e.sim.AirLog()
 			if tc.want != scheduler.Sent {
-				if !errors.Is(r.Result.Err, scheduler.ErrLateHandoff) || len(log) != 0 {
-					t.Fatalf("err %v, %d emissions; want ErrLateHandoff and nothing on air", r.Result.Err, len(log))
+				if !errors.Is(r.Result.Err, scheduler.ErrLateHandoff) || len(air) != 0 {
+					t.Fatalf("err %v, %d emissions; want ErrLateHandoff and nothing on air", r.Result.Err, len(air))
 				}
 				return
 			}
 			// One emission, with the frame counter the first attempt took.
-			if len(log) != 1 {
-				t.Fatalf("%d emissions", len(log))
+			if len(air) != 1 {
+				t.Fatalf("%d emissions", len(air))
 			}
-			fcnt, _, payload := decode(t, log[0].Payload)
+			fcnt, _, payload := decode(t, air[0].Payload)
 			if fcnt != r.FCnt || fcnt != 0 || string(payload) != "firmware block" {
 				t.Fatalf("emitted fcnt %d %q, report fcnt %d; want the first counter, 0", fcnt, payload, r.FCnt)
 			}
@@ -97,34 +85,15 @@ func TestLateHandoffRetry(t *testing.T) {
 // A class B frame the chip never emitted goes again, same counter, in a
 // later ping slot of its session.
 func TestLateHandoffRetryClassB(t *testing.T) {
-	clk := clock.NewVirtual(t0)
-	s, err := sim.New(sim.Config{Clock: clk, GPS: sim.GPSConfig{Enabled: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	sc := startScheduler(t, clk, s, "EU868")
-	e := &env{clk: clk, sim: s, sched: sc, tx: sc, dir: t.TempDir()}
-	m, err := multicast.Open(multicast.Config{Dir: e.dir, Clock: clk, Tx: sc, FCntReserve: 4, LateRetries: 3,
-		Reports: func(r multicast.Report) { e.reps = append(e.reps, r) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(m.Stop)
-	e.m = m
+	e := newRetryEnv(t, 3)
 	e.group(t, "b", multicast.ClassB, "EU868")
 	start := t0.Add(31 * time.Minute)
-	if _, err := m.StartMulticastGroupSession(ctx, multicast.StartSessionInput{Id: "b", LoRaWAN: multicast.SessionLoRaWAN{
+	if _, err := e.m.StartMulticastGroupSession(ctx, multicast.StartSessionInput{Id: "b", LoRaWAN: multicast.SessionLoRaWAN{
 		SessionStartTime: start.Format(time.RFC3339), SessionTimeout: ip(1000), PingSlotPeriod: ip(128)}}); err != nil {
 		t.Fatal(err)
 	}
-	s.MissTriggers(1)
-	if _, err := send(m, "b", []byte("block 1"), 2); err != nil {
+	e.sim.MissTriggers(1)
+	if _, err := send(e.m, "b", []byte("block 1"), 2); err != nil {
 		t.Fatal(err)
 	}
 	e.runUntil(t, start.Add(10*time.Minute))
@@ -135,7 +104,7 @@ func TestLateHandoffRetryClassB(t *testing.T) {
 	if r.Result.Code != scheduler.Sent || r.Attempts != 2 {
 		t.Fatalf("report %s after %d attempts (%v), want SENT after 2", r.Result.Code, r.Attempts, r.Result.Err)
 	}
-	air := s.AirLog()
+	air := e.sim.AirLog()
 	if len(air) != 1 {
 		t.Fatalf("%d emissions", len(air))
 	}
