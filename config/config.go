@@ -64,6 +64,9 @@ type Multicast struct {
 	// TxPower is the multicast TX power in dBm; 0 means the region's
 	// default downlink power.
 	TxPower int `toml:"tx_power"`
+	// LateRetries is how many times a frame that reached the chip too late
+	// and was never emitted is sent again, same frame counter (0 to 10).
+	LateRetries int `toml:"late_retries"`
 }
 
 // Scheduler tunes the TX queue.
@@ -72,6 +75,10 @@ type Scheduler struct {
 	Capacity int `toml:"capacity"`
 	// MinLead is the shortest time ahead a transmission is accepted.
 	MinLead Duration `toml:"min_lead"`
+	// HandoffLead is how long before its start a transmission is handed
+	// to the chip (or as soon as its RF chain is free after that); from
+	// min_lead to 1s.
+	HandoffLead Duration `toml:"handoff_lead"`
 	// MaxAdvance is the longest time ahead a transmission is accepted.
 	MaxAdvance Duration `toml:"max_advance"`
 	// PowerPolicy is "refuse" or "clamp": what to do with a power above
@@ -126,14 +133,14 @@ func Default() Config {
 			Temperature: sx1302.DefaultTemperature},
 		Scheduler: Scheduler{Capacity: scheduler.DefaultCapacity, MinLead: Duration(scheduler.DefaultMinLead),
 			MaxAdvance: Duration(scheduler.DefaultMaxAdvance), PowerPolicy: scheduler.PowerRefuse.String(),
-			Holdover: Duration(scheduler.DefaultHoldover)},
+			Holdover: Duration(scheduler.DefaultHoldover), HandoffLead: Duration(scheduler.DefaultHandoffLead)},
 		MQTT: MQTT{Server: "tcp://127.0.0.1:1883", TopicPrefix: mqtt.DefaultTopicPrefix,
 			Keepalive: Duration(mqtt.DefaultKeepalive), StatsInterval: Duration(mqtt.DefaultStatsInterval),
 			BufferSize: mqtt.DefaultBufferSize, SpoolMax: mqtt.DefaultSpoolMax, Management: true, RateLimit: mqtt.DefaultRateLimit,
 			RateBurst: mqtt.DefaultRateBurst},
 		Storage: Storage{Dir: "/var/lib/lgw"},
 		Multicast: Multicast{MinStartLead: Duration(multicast.DefaultMinStartLead),
-			MaxStartAhead: Duration(multicast.DefaultMaxStartAhead)},
+			MaxStartAhead: Duration(multicast.DefaultMaxStartAhead), LateRetries: multicast.DefaultLateRetries},
 		Control: Control{Socket: control.DefaultSocket},
 		Log:     Log{Level: "info"},
 	}

@@ -45,7 +45,8 @@ func (m MQTT) Client() mqtt.Config {
 func (c Config) MulticastService() multicast.Config {
 	m := c.Multicast
 	return multicast.Config{Dir: c.Storage.Dir, Region: c.Gateway.Region, MinStartLead: m.MinStartLead.D(), MaxStartAhead: m.MaxStartAhead.D(),
-		TxPower: int8(max(math.MinInt8, min(m.TxPower, math.MaxInt8)))} // out of int8: still refused
+		TxPower:     int8(max(math.MinInt8, min(m.TxPower, math.MaxInt8))), // out of int8: still refused
+		LateRetries: m.LateRetries}
 }
 
 // SchedulerConfig returns the TX scheduler's configuration for region r;
@@ -60,6 +61,7 @@ func (c Config) SchedulerConfig(r *region.Region) (scheduler.Config, error) {
 	// it has are taken as written (a zero is refused, not defaulted).
 	sc := scheduler.Config{}.WithDefaults()
 	sc.Region, sc.Capacity, sc.MinLead, sc.MaxAdvance = r, s.Capacity, s.MinLead.D(), s.MaxAdvance.D()
+	sc.HandoffLead = s.HandoffLead.D()
 	sc.Holdover, sc.PowerPolicy, sc.Beaconing = s.Holdover.D(), pp, s.Beacons
 	sc.Latitude, sc.Longitude = c.Gateway.Latitude, c.Gateway.Longitude
 	return sc, nil

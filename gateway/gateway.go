@@ -108,6 +108,11 @@ type Gateway struct {
 	mcSentMu sync.Mutex
 	mcSentBy map[string]uint64
 
+	// unicastDone is every SendDownlink's Done: one func for all, so a
+	// queued downlink holds no closure of its own (the Result carries its
+	// MessageId and origin).
+	unicastDone func(scheduler.Result)
+
 	adaptersMu sync.Mutex
 	adapters   []adapterEntry
 }
@@ -129,8 +134,10 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.Level == (zap.AtomicLevel{}) {
 		cfg.Level = zap.NewAtomicLevel()
 	}
-	return &Gateway{cfg: cfg, id: cfg.Identity, clk: cfg.Clock, log: cfg.Log, conc: cfg.Concentrator,
-		sched: cfg.Scheduler}, nil
+	g := &Gateway{cfg: cfg, id: cfg.Identity, clk: cfg.Clock, log: cfg.Log, conc: cfg.Concentrator,
+		sched: cfg.Scheduler}
+	g.unicastDone = func(r scheduler.Result) { g.reportUnicast(r.Ref, r.Origin, r) }
+	return g, nil
 }
 
 // Start opens and starts the multicast service and the RX loop. The

@@ -33,7 +33,7 @@ func (g *Gateway) SendDownlink(ctx context.Context, in SendDownlinkInput, origin
 	}
 	id := newMessageID()
 	req.Ref, req.Origin = id, origin
-	req.Done = func(r scheduler.Result) { g.reportUnicast(id, origin, r) }
+	req.Done = g.unicastDone
 	out := SendDownlinkOutput{MessageId: id}
 	if err := g.sched.Schedule(req); err != nil {
 		// A refusal is an outcome, reported like any other.

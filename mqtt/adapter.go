@@ -87,6 +87,9 @@ func StatsOf(s gateway.Snapshot) Stats {
 	for _, u := range s.DutyCycle {
 		st.DutyCycle = append(st.DutyCycle, SubBandUse{Name: u.Name, Used: u.Used, Limit: u.Limit})
 	}
+	if h := s.Handoff; h.Count > 0 {
+		st.Handoff = &Handoff{Count: h.Count, MinSlack: Seconds(h.MinSlack), MaxLate: Seconds(h.MaxLate)}
+	}
 	if s.HasTemperature {
 		t := s.Temperature
 		st.Temperature = &t

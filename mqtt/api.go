@@ -113,6 +113,8 @@ type Stats struct {
 	DutyCycle []SubBandUse `json:"duty_cycle"`
 	// Beacons counts class B beacons sent.
 	Beacons uint64 `json:"beacons"`
+	// Handoff is the hand-offs to the chip, once there was one.
+	Handoff *Handoff `json:"handoff,omitempty"`
 	// TimeRef is the GPS time reference.
 	TimeRef TimeRef `json:"time_ref"`
 	// Temperature is the board temperature in °C, nil when unknown.
@@ -121,6 +123,15 @@ type Stats struct {
 	Storage Storage `json:"storage"`
 	// MQTT is the client's own counters, filled by the client.
 	MQTT ClientStats `json:"mqtt"`
+}
+
+// Handoff counts the hand-offs to the chip: the smallest slack left before
+// a start (seconds, negative: after it) and the largest lateness after an
+// item fell due.
+type Handoff struct {
+	Count    uint64  `json:"count"`
+	MinSlack Seconds `json:"min_slack"`
+	MaxLate  Seconds `json:"max_late"`
 }
 
 // RxCounts counts received packets by CRC status.

@@ -1,6 +1,7 @@
 package multicast
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -41,7 +42,8 @@ func (m *Manager) deliver(reps []Report) {
 }
 
 func baseReport(msg *message, g *group) Report {
-	r := Report{MessageId: msg.ID, GroupId: msg.Group, FCnt: msg.FCnt, FPort: msg.FPort, Duplicate: msg.Duplicate}
+	r := Report{MessageId: msg.ID, GroupId: msg.Group, FCnt: msg.FCnt, FPort: msg.FPort, Duplicate: msg.Duplicate,
+		Attempts: msg.attempts}
 	if g != nil {
 		r.McAddr = g.p.addr
 		if g.p.hasKeys {
@@ -149,6 +151,16 @@ func (m *Manager) outcome(f *flight, res scheduler.Result, reps []Report) []Repo
 	case code == scheduler.Cancelled && f.requeue && live:
 		msg.InFlight, m.queueDirty = false, true
 		return reps
+	case m.lateRetry(f, res, now, live):
+		// Never on air: the same frame, same counter, goes again at the
+		// next opportunity (this very pass: process advances the group).
+		msg.InFlight, msg.resend, m.queueDirty = false, true, true
+		if g.p.class == ClassB {
+			msg.notBefore = f.slot + region.PingSlotLen
+		}
+		m.log.Warn("multicast: frame never emitted, sending it again", zap.String("group", g.id),
+			zap.String("message", msg.ID), zap.Uint32("fcnt", msg.FCnt), zap.Int("attempt", msg.attempts), zap.Error(res.Err))
+		return reps
 	case transient(code, g.p.class) && live && now.Before(g.sess.end()):
 		// Not on air: no duplicate if the agent restarts now. A class B
 		// message takes a later ping slot; every retry waits RetryDelay
@@ -170,6 +182,15 @@ func (m *Manager) outcome(f *flight, res scheduler.Result, reps []Report) []Repo
 	reps = append(reps, r)
 	m.removeMsg(g, msg)
 	return reps
+}
+
+// lateRetry reports whether a result is a late hand-off the chip never
+// emitted that may go again: class B and C multicast frames only (class A
+// has no multicast, and its window is gone anyway), within the session
+// and Config.LateRetries.
+func (m *Manager) lateRetry(f *flight, res scheduler.Result, now time.Time, live bool) bool {
+	return res.Code == scheduler.TxFailed && errors.Is(res.Err, scheduler.ErrLateHandoff) && live &&
+		now.Before(f.g.sess.end()) && f.msg.attempts <= m.cfg.LateRetries
 }
 
 // advance moves a group on: an ended session ends its queued messages, an
@@ -234,6 +255,7 @@ func (m *Manager) dispatch(g *group, msg *message, now time.Time, reps []Report)
 		msg.InFlight = false
 		return m.waitDisk(g, now, err, reps)
 	}
+	msg.resend = false
 	return m.submit(g, msg, p, reps), true
 }
 
@@ -303,9 +325,14 @@ func (m *Manager) plan(g *group, msg *message, now time.Time) (txPlan, *refusal)
 }
 
 // frame sets the message's PHYPayload: the encrypted frame under the next
-// frame counter when the group has keys, the payload as given otherwise.
-// diskErr means the counter could not be reserved: try again later.
+// frame counter when the group has keys, the payload as given otherwise;
+// a frame sent again after a late hand-off (msg.resend) keeps its counter
+// and bytes, since it never went on air. diskErr means the counter could
+// not be reserved: try again later.
 func (m *Manager) frame(g *group, msg *message) (r *refusal, diskErr error) {
+	if msg.resend {
+		return nil, nil
+	}
 	if !g.p.hasKeys {
 		msg.phy = msg.Payload
 		return nil, nil
@@ -333,6 +360,7 @@ func (m *Manager) submit(g *group, msg *message, p txPlan, reps []Report) []Repo
 		power = int8(g.p.region.Band().GetDownlinkTXPower(p.freq))
 	}
 	m.attempts++
+	msg.attempts++
 	f := &flight{msg: msg, g: g, attempt: m.attempts, slot: p.slot}
 	req := scheduler.Request{
 		Ref: msg.ID, Class: p.class, Timing: p.timing, Origin: "multicast:" + g.id,

@@ -53,6 +53,10 @@ type message struct {
 	phy []byte
 	// notBefore is the GPS time a class B retry must come after.
 	notBefore time.Duration
+	// attempts counts the submissions to the scheduler; resend makes the
+	// next one reuse FCnt and phy (the frame was never emitted).
+	attempts int
+	resend   bool
 }
 
 // groupRec is a group as stored.
