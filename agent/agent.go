@@ -253,7 +253,7 @@ func (a *Agent) buildCore() error {
 // buildAdapters attaches the MQTT client and the control socket to the
 // core; they connect and listen in startAdapters.
 func (a *Agent) buildAdapters() error {
-	mq, err := mqtt.NewAdapter(a.cfg.MQTT.Client(), a.gw, a.clk, a.log)
+	mq, err := mqtt.NewAdapter(a.cfg.MQTTClient(), a.gw, a.clk, a.log)
 	if err != nil {
 		return fmt.Errorf("mqtt: %w", err)
 	}

@@ -53,6 +53,9 @@ func StatusOf(s gateway.Snapshot) Status {
 	if m, ok := s.Adapter("mqtt"); ok {
 		st.MQTT = MQTTStatus{Server: m.Server, Connected: m.Connected, Since: m.Since, LastError: m.LastError, Buffered: m.Buffered}
 	}
+	h := s.Storage
+	st.Storage = Storage{Status: h.Storage, Degraded: h.Degraded, Files: h.Files, Message: h.Message,
+		Recovered: h.Recovered, Lost: h.Lost}
 	return st
 }
 

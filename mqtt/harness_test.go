@@ -55,6 +55,17 @@ func (f *fakeBackend) setErr(op string, err error) {
 	f.mu.Unlock()
 }
 
+func (f *fakeBackend) calledOp(op string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range f.calls {
+		if c == op {
+			return true
+		}
+	}
+	return false
+}
+
 func (f *fakeBackend) input(op string) any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -100,6 +111,9 @@ func (f *fakeBackend) RestartConcentrator(context.Context) error {
 }
 func (f *fakeBackend) SetLogLevel(_ context.Context, level string) error {
 	return f.rec("SetLogLevel", level)
+}
+func (f *fakeBackend) ResetMulticastStore(context.Context) (gateway.ResetStoreOutput, error) {
+	return gateway.ResetStoreOutput{Moved: []string{"/x/multicast-groups.state"}}, f.rec("ResetMulticastStore", nil)
 }
 
 type harness struct {

@@ -91,6 +91,8 @@ func TestRunLogsTrafficAndStopsOnSIGTERM(t *testing.T) {
 	// The copy's relative paths resolve against its own directory.
 	b = bytes.ReplaceAll(b, []byte(`"../.cache/`), []byte(`"`))
 	b = bytes.ReplaceAll(b, []byte(`"traffic.jsonl"`), []byte(`"`+filepath.Join(root, "examples", "traffic.jsonl")+`"`))
+	// Uplinks are logged at debug.
+	b = bytes.ReplaceAll(b, []byte(`level = "info"`), []byte(`level = "debug"`))
 	if err := os.WriteFile(cfg, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +123,7 @@ func TestRunLogsTrafficAndStopsOnSIGTERM(t *testing.T) {
 				t.Fatal("lgw exited early")
 			}
 			// Not the journal: a timestamp, no priority prefix.
-			if strings.Contains(l, "\tinfo\tuplink\t") && strings.Contains(l, `"freq_mhz"`) && l[:2] == "20" {
+			if strings.Contains(l, "\tdebug\tuplink\t") && strings.Contains(l, `"freq_mhz"`) && l[:2] == "20" {
 				uplinks++
 			}
 		case <-deadline:

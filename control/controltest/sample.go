@@ -27,7 +27,7 @@ func Sample() *Agent {
 			MQTT: control.MQTTStatus{Server: "ssl://broker.example.net:8883", Connected: true,
 				Since: Epoch.Add(-25 * time.Hour), Buffered: 0},
 			QueueDepth: 2, LastRx: Epoch.Add(-3 * time.Second), LastTx: Epoch.Add(-90 * time.Second),
-			LogLevel: "info",
+			LogLevel: "info", Storage: control.Storage{Status: "ok"},
 		},
 		QueueV: []control.QueueItem{
 			{Ref: "b-1447000128", Class: "beacon", TimeLeft: 1500 * time.Millisecond, Trigger: "gps",
