@@ -229,7 +229,7 @@ func coreOnRig(t *testing.T, id string) (*gateway.Gateway, *schedulertest.Rig) {
 	g, err := gateway.New(gateway.Config{
 		Identity: gateway.Identity{GatewayID: id, Version: "v-test", Board: "sim", Region: "EU868", Chip: chip},
 		Region:   rig.Region, Concentrator: rig.Sim, Scheduler: rig.Scheduler,
-		Multicast: multicast.Config{Dir: t.TempDir()}, Clock: rig.Clock,
+		Multicast: multicast.Config{Dir: t.TempDir(), Region: "EU868"}, Clock: rig.Clock,
 	})
 	if err != nil {
 		t.Fatal(err)
