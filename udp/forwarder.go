@@ -53,7 +53,7 @@ type Forwarder struct {
 // interval counts what one stat reports; it restarts at every stat.
 type interval struct {
 	rxnb, rxok, rxfw, dwnb, txnb uint32
-	pushSent, pushAcked         uint32
+	pushSent, pushAcked          uint32
 }
 
 func newForwarder(c Config, eui gwmp.EUI, core Core, opts Options) *Forwarder {
