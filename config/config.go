@@ -27,6 +27,9 @@ type Config struct {
 	Multicast    Multicast    `toml:"multicast"`
 	Control      Control      `toml:"control"`
 	Log          Log          `toml:"log"`
+	// Forwarders are the network servers spoken to over Semtech's UDP
+	// protocol ([[forwarder]]); none by default.
+	Forwarders []Forwarder `toml:"forwarder"`
 }
 
 // Gateway identifies the gateway and where it stands.
@@ -116,7 +119,7 @@ func Default() Config {
 		Concentrator: Concentrator{Board: "sim", FirmwareDir: "/usr/share/lgw/firmware", SPISpeed: 2000000},
 		Scheduler: Scheduler{Capacity: 4096, MinLead: Duration(10 * time.Millisecond), MaxAdvance: Duration(time.Hour),
 			PowerPolicy: "refuse", Holdover: Duration(30 * time.Second)},
-		MQTT: MQTT{Server: "tcp://127.0.0.1:1883", TopicPrefix: "lgw", Keepalive: Duration(30 * time.Second),
+		MQTT: MQTT{Enabled: true, Server: "tcp://127.0.0.1:1883", TopicPrefix: "lgw", Keepalive: Duration(30 * time.Second),
 			StatsInterval: Duration(30 * time.Second), BufferSize: 10000, Management: true,
 			RateLimit: 20, RateBurst: 40},
 		Storage:   Storage{Dir: "/var/lib/lgw"},

@@ -46,6 +46,9 @@ func (c *Config) Validate() error {
 	if err := c.validateMQTT(); err != nil {
 		return err
 	}
+	if err := c.validateForwarders(); err != nil {
+		return err
+	}
 	if c.Storage.Dir == "" {
 		return &Error{Key: "storage.dir", Msg: "required"}
 	}
@@ -91,6 +94,9 @@ func (c *Config) validateScheduler() error {
 
 func (c *Config) validateMQTT() error {
 	m := &c.MQTT
+	if !m.Enabled {
+		return nil
+	}
 	u, err := url.Parse(m.Server)
 	if err != nil || u.Host == "" {
 		return &Error{Key: "mqtt.server", Msg: fmt.Sprintf("%q: want scheme://host:port", m.Server)}
