@@ -24,6 +24,7 @@ import (
 	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
 	"github.com/lgwagent/lgw/systemd"
+	"github.com/lgwagent/lgw/udp"
 )
 
 // Options are the agent's run-time dependencies.
@@ -75,6 +76,7 @@ type Agent struct {
 	ctl          *control.Server
 	mc           *multicast.Manager
 	mq           *lgwmqtt.Client
+	udp          *udp.Service
 	restartMu    sync.Mutex
 	runCtx       context.Context
 	mcSentMu     sync.Mutex

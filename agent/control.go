@@ -56,8 +56,9 @@ func (a *Agent) Status(ctx context.Context) (control.Status, error) {
 	if a.mqttStatus != nil {
 		st.MQTT = a.mqttStatus()
 	} else {
-		st.MQTT.Server = a.cfg.MQTT.Server
+		st.MQTT.Server, st.MQTT.Disabled = a.cfg.MQTT.Server, !a.cfg.MQTT.Enabled
 	}
+	st.UDP = a.udpStatus()
 	return st, nil
 }
 

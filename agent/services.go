@@ -15,7 +15,8 @@ import (
 )
 
 // startServices starts, in order, the multicast service, the MQTT client
-// and the control socket.
+// (when enabled), the UDP forwarders (when configured) and the control
+// socket.
 func (a *Agent) startServices(ctx context.Context) error {
 	a.runCtx = ctx
 	m, err := multicast.Open(multicast.Config{
@@ -35,6 +36,26 @@ func (a *Agent) startServices(ctx context.Context) error {
 	}
 	a.mc, a.mcast = m, m
 
+	if a.cfg.MQTT.Enabled {
+		if err := a.startMQTT(ctx, m); err != nil {
+			return err
+		}
+	}
+	if err := a.startUDP(); err != nil {
+		return fmt.Errorf("udp: %w", err)
+	}
+
+	a.ctl = control.NewServer(a.cfg.Control.Socket, a.cfg.Control.Group, a, a.log.Named("control"), control.WithClock(a.clk))
+	if err := a.ctl.Start(ctx); err != nil {
+		return fmt.Errorf("control socket: %w", err)
+	}
+	a.log.Info("control socket listening", zap.String("socket", a.cfg.Control.Socket))
+	return nil
+}
+
+// startMQTT connects to the broker: the MQTT API of multicast, downlinks
+// and management.
+func (a *Agent) startMQTT(ctx context.Context, m *multicast.Manager) error {
 	c, err := lgwmqtt.New(a.cfg.MQTT, a.gatewayID, backend{API: m, a: a}, a.clk, a.log.Named("mqtt"))
 	if err != nil {
 		return fmt.Errorf("mqtt: %w", err)
@@ -60,12 +81,6 @@ func (a *Agent) startServices(ctx context.Context) error {
 		}
 		return pub, drop, st.Reconnects
 	}
-
-	a.ctl = control.NewServer(a.cfg.Control.Socket, a.cfg.Control.Group, a, a.log.Named("control"), control.WithClock(a.clk))
-	if err := a.ctl.Start(ctx); err != nil {
-		return fmt.Errorf("control socket: %w", err)
-	}
-	a.log.Info("control socket listening", zap.String("socket", a.cfg.Control.Socket))
 	return nil
 }
 
@@ -73,6 +88,9 @@ func (a *Agent) startServices(ctx context.Context) error {
 func (a *Agent) stopServices() {
 	if a.ctl != nil {
 		a.ctl.Stop()
+	}
+	if a.udp != nil {
+		a.udp.Stop()
 	}
 	if a.mq != nil {
 		a.mq.Stop()

@@ -82,6 +82,8 @@ type Status struct {
 	TimeRef TimeRef `json:"time_ref"`
 	// MQTT is the broker connection.
 	MQTT MQTTStatus `json:"mqtt"`
+	// UDP is each network server spoken to over Semtech's UDP protocol.
+	UDP []UDPStatus `json:"udp,omitempty"`
 	// QueueDepth is the number of scheduled transmissions.
 	QueueDepth int `json:"queue_depth"`
 	// LastRx and LastTx are the last uplink received and the last
@@ -139,6 +141,37 @@ type MQTTStatus struct {
 	LastError string    `json:"last_error,omitempty"`
 	// Buffered is the number of messages waiting for the broker.
 	Buffered int `json:"buffered"`
+	// Disabled is set when mqtt.enabled is false (UDP only).
+	Disabled bool `json:"disabled,omitempty"`
+}
+
+// UDPStatus is one UDP (GWMP) network server in Status.
+type UDPStatus struct {
+	// Server is "host:port_up/port_down"; State "resolving",
+	// "connecting", "up" or "unreachable" (no acknowledgement for several
+	// keepalives), since Since; LastAck the last PUSH_ACK or PULL_ACK;
+	// Error the last resolution or socket error.
+	Server  string    `json:"server"`
+	State   string    `json:"state"`
+	Since   time.Time `json:"since"`
+	LastAck time.Time `json:"last_ack"`
+	Error   string    `json:"error,omitempty"`
+	// PushSent/PushAcked and PullSent/PullAcked count datagrams and their
+	// acknowledgements; Forwarded uplinks, Dropped ones not sent.
+	PushSent  uint64 `json:"push_sent"`
+	PushAcked uint64 `json:"push_acked"`
+	PullSent  uint64 `json:"pull_sent"`
+	PullAcked uint64 `json:"pull_acked"`
+	Forwarded uint64 `json:"forwarded"`
+	Dropped   uint64 `json:"dropped"`
+	// Downlinks received; Refused with a TX_ACK error; Sent; Failed after
+	// their TX_ACK; Malformed datagrams; Foreign ones from other addresses.
+	Downlinks uint64 `json:"downlinks"`
+	Refused   uint64 `json:"refused"`
+	Sent      uint64 `json:"sent"`
+	Failed    uint64 `json:"failed"`
+	Malformed uint64 `json:"malformed"`
+	Foreign   uint64 `json:"foreign"`
 }
 
 // QueueItem is one scheduled transmission.

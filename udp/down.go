@@ -45,7 +45,7 @@ func (f *Forwarder) handlePullResp(p gwmp.Packet) {
 		f.log.Warn("PULL_RESP dropped: txpk unreadable", zap.Error(err), zap.Uint16("token", p.Token))
 		return
 	}
-	d, err := downlinkOf(t, f.opts.DefaultPower)
+	d, err := downlinkOf(t)
 	if err != nil {
 		var ep errPower
 		if errors.As(err, &ep) {
@@ -64,7 +64,7 @@ func (f *Forwarder) handlePullResp(p gwmp.Packet) {
 		return
 	}
 	ack := gwmp.TxAckInfo{Error: gwmp.AckNone}
-	if adm.Power != d.Packet.Power {
+	if d.PowerGiven && adm.Power != d.Packet.Power {
 		v := int32(adm.Power)
 		ack = gwmp.TxAckInfo{Warn: gwmp.AckTxPower, Value: &v}
 		f.log.Warn("downlink power not available: sent at the nearest lower power", zap.Int8("requested", d.Packet.Power),
@@ -92,8 +92,8 @@ func (f *Forwarder) txAck(token uint16, a gwmp.TxAckInfo) {
 }
 
 // finished takes the final result of a queued downlink: the protocol has
-// no message for it, so a failure is logged, counted, and passed to
-// Options.OnTxFailed.
+// no message for it, so a failure is logged and counted (the core reports
+// it on MQTT when MQTT is configured).
 func (f *Forwarder) finished(token uint16, d Downlink, r Result) {
 	if r.Code == "SENT" {
 		f.mu.Lock()
@@ -105,7 +105,4 @@ func (f *Forwarder) finished(token uint16, d Downlink, r Result) {
 	f.count(func(s *Status) { s.Failed++ })
 	f.log.Warn("downlink failed after its TX_ACK", zap.String("code", r.Code), zap.Error(r.Err),
 		zap.Uint16("token", token), zap.String("tmst", fmt.Sprint(uint32(d.Count))))
-	if f.opts.OnTxFailed != nil {
-		f.opts.OnTxFailed(f.name, d, r)
-	}
 }

@@ -39,6 +39,9 @@ func (m TimingMode) String() string {
 type Downlink struct {
 	// Packet is what to send; its Trigger is left to the scheduler.
 	Packet hal.TxPacket
+	// PowerGiven is false when the txpk had no powe: the core then picks
+	// the region's power for the frequency.
+	PowerGiven bool
 	// Timing is when: Count for AtCount, GPSTime for AtGPSTime.
 	Timing  TimingMode
 	Count   hal.Count
@@ -66,18 +69,16 @@ type errPower struct{ dBm int32 }
 
 func (e errPower) Error() string { return fmt.Sprintf("txpk.powe: %d dBm is out of range", e.dBm) }
 
-// downlinkOf maps a txpk to a downlink; defaultPower applies when powe is
-// absent. Errors name the txpk field.
-func downlinkOf(t gwmp.TXPK, defaultPower int8) (Downlink, error) {
+// downlinkOf maps a txpk to a downlink. Errors name the txpk field.
+func downlinkOf(t gwmp.TXPK) (Downlink, error) {
 	var d Downlink
 	p := &d.Packet
 	p.Payload, p.Frequency, p.RFChain = t.Data, uint32(t.Freq), t.RFCh
-	p.Power = defaultPower
 	if t.Powe != nil {
 		if *t.Powe < -128 || *t.Powe > 127 {
 			return d, errPower{*t.Powe}
 		}
-		p.Power = int8(*t.Powe)
+		p.Power, d.PowerGiven = int8(*t.Powe), true
 	}
 	p.InvertIQ, p.NoCRC, p.ImplicitHeader = t.IPol, t.NCRC, t.NHdr
 	switch t.Modu {

@@ -65,14 +65,13 @@ type rig struct {
 	core    *fakeCore
 	clk     *clock.Virtual
 	servers []*udptest.Server
-	failed  chan udp.Result
 }
 
 // newRig starts a service on a virtual clock with one forwarder per
 // server; edit changes each forwarder's configuration.
 func newRig(t *testing.T, n int, edit func(*udp.Config)) *rig {
 	t.Helper()
-	r := &rig{core: &fakeCore{}, clk: clock.NewVirtual(t0), failed: make(chan udp.Result, 8)}
+	r := &rig{core: &fakeCore{}, clk: clock.NewVirtual(t0)}
 	var cfgs []udp.Config
 	for range n {
 		s := udptest.New(t)
@@ -84,8 +83,7 @@ func newRig(t *testing.T, n int, edit func(*udp.Config)) *rig {
 		}
 		cfgs = append(cfgs, c)
 	}
-	svc, err := udp.New(cfgs, gw, r.core, udp.Options{Clock: r.clk, DefaultPower: 14,
-		OnTxFailed: func(_ string, _ udp.Downlink, res udp.Result) { r.failed <- res }})
+	svc, err := udp.New(cfgs, gw, r.core, udp.Options{Clock: r.clk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +323,7 @@ func TestPullRespMapsEveryField(t *testing.T) {
 		{"class B on GPS time, no power", gwmp.TXPK{Tmms: &tmms, Freq: 869525000, Modu: "LORA",
 			DatR: gwmp.DataRate{LoRa: "SF12BW125"}, CodR: "4/5", IPol: true, Data: gwmp.Data{9}, NHdr: true},
 			udp.Downlink{Timing: udp.AtGPSTime, GPSTime: 1_400_000_123 * time.Second, Packet: hal.TxPacket{
-				Payload: []byte{9}, Frequency: 869525000, Power: 14, DataRate: hal.LoRaRate(12, hal.BW125, hal.CR4_5),
+				Payload: []byte{9}, Frequency: 869525000, DataRate: hal.LoRaRate(12, hal.BW125, hal.CR4_5),
 				InvertIQ: true, ImplicitHeader: true}}},
 		{"immediate FSK", gwmp.TXPK{Imme: true, Tmst: &tmst, Freq: 868800000, Powe: &powe, Modu: "FSK",
 			DatR: gwmp.DataRate{FSK: 50000}, FDev: &fdev, Data: gwmp.Data{7, 7}},
@@ -341,6 +339,9 @@ func TestPullRespMapsEveryField(t *testing.T) {
 			}
 			got, _ := r.core.last()
 			c.want.Origin = "udp:127.0.0.1:" + itoa(s.PortUp()) + "/" + itoa(s.PortDown())
+			if got.PowerGiven != (c.tx.Powe != nil) {
+				t.Fatalf("power given %v for powe %v", got.PowerGiven, c.tx.Powe)
+			}
 			if got.Timing != c.want.Timing || got.Count != c.want.Count || got.GPSTime != c.want.GPSTime ||
 				got.Origin != c.want.Origin || !samePacket(got.Packet, c.want.Packet) {
 				t.Fatalf("downlink\n%+v\nwant\n%+v", got, c.want)

@@ -62,11 +62,6 @@ type Options struct {
 	Clock clock.Clock
 	// Log is the logger (default none).
 	Log *zap.Logger
-	// DefaultPower applies to a txpk without powe.
-	DefaultPower int8
-	// OnTxFailed, when set, is told of a queued downlink that failed later
-	// (the agent reports it on MQTT).
-	OnTxFailed func(server string, d Downlink, r Result)
 }
 
 // Service runs one Forwarder per configured server.

@@ -424,7 +424,23 @@ func printStatus(w io.Writer, s control.Status) {
 	if m.LastError != "" {
 		mq += ", last error: " + m.LastError
 	}
-	fmt.Fprintf(w, "mqtt\t%s\n", mq)
+	if !s.MQTT.Disabled {
+		fmt.Fprintf(w, "mqtt\t%s\n", mq)
+	} else {
+		fmt.Fprintf(w, "mqtt\tdisabled\n")
+	}
+	for _, u := range s.UDP {
+		line := u.State + " since " + stamp(u.Since) + ", last ack " + stamp(u.LastAck) +
+			fmt.Sprintf(", %d/%d uplinks acked, %d/%d keepalives acked, %d downlinks (%d refused, %d failed), %d malformed",
+				u.PushAcked, u.PushSent, u.PullAcked, u.PullSent, u.Downlinks, u.Refused, u.Failed, u.Malformed)
+		if u.State == "unreachable" {
+			line = "SERVER UNREACHABLE: " + line
+		}
+		if u.Error != "" {
+			line += ", last error: " + u.Error
+		}
+		fmt.Fprintf(w, "udp %s\t%s\n", u.Server, line)
+	}
 	fmt.Fprintf(w, "queue\t%d scheduled\n", s.QueueDepth)
 	fmt.Fprintf(w, "last rx\t%s\n", stamp(s.LastRx))
 	fmt.Fprintf(w, "last tx\t%s\n", stamp(s.LastTx))
