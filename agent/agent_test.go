@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/lgwagent/lgw/board"
+	_ "github.com/lgwagent/lgw/board/emulated"
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/config"
+	"github.com/lgwagent/lgw/gateway"
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/hal/sim"
 )
@@ -50,16 +52,31 @@ func startAgent(t *testing.T) (*Agent, *sim.Sim, *clock.Virtual, *collector, fun
 		t.Fatal(err)
 	}
 	col := &collector{}
-	a.OnUplink(col.add)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	<-v.BlockUntil(2) // the scheduler's timer and the RX loop's ticker
+	select {
+	case <-a.Ready():
+	case err := <-done:
+		t.Fatalf("Run: %v", err)
+	}
+	sub := a.Gateway().Subscribe("test", 0)
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		for ev := range sub.C {
+			if ev.Kind == gateway.EventUplink {
+				col.add(*ev.Uplink)
+			}
+		}
+	}()
+	<-v.BlockUntil(2) // the scheduler's timer and the RX loop's timer
 	stop := func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("Run: %v", err)
 		}
+		<-collected // the gateway's stop ends the subscription
 	}
 	return a, s, v, col, stop
 }
@@ -98,9 +115,12 @@ func TestUplinksReachSinksInOrder(t *testing.T) {
 			t.Fatalf("uplinks out of order: %v", col.pkts)
 		}
 	}
-	ok, bad, _, errs := a.RXCounts()
-	if ok != 3 || bad != 1 || errs != 0 {
-		t.Fatalf("counts ok=%d bad=%d errs=%d", ok, bad, errs)
+	snap, err := a.Gateway().Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rx := snap.Rx; rx.OK != 3 || rx.Bad != 1 || rx.Errors != 0 {
+		t.Fatalf("counts %+v", rx)
 	}
 }
 
@@ -113,8 +133,12 @@ func TestReceiveErrorsAreSurvived(t *testing.T) {
 	if !step(v, 2*time.Second, func() bool { return col.n() == 1 }) {
 		t.Fatalf("the uplink never arrived after the receive errors")
 	}
-	if _, _, _, errs := a.RXCounts(); errs != 25 {
-		t.Fatalf("counted %d receive errors, want 25", errs)
+	snap, err := a.Gateway().Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Rx.Errors != 25 {
+		t.Fatalf("counted %d receive errors, want 25", snap.Rx.Errors)
 	}
 }
 

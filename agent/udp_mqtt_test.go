@@ -28,7 +28,7 @@ func TestUDPAndMQTTTogether(t *testing.T) {
 	})
 	s := r.servers[0]
 	deadline := time.Now().Add(udptest.Wait)
-	for r.a.mq == nil || !r.a.mq.Stats().Connected {
+	for m, _ := r.snapshot(t).Adapter("mqtt"); !m.Connected; m, _ = r.snapshot(t).Adapter("mqtt") {
 		if time.Now().After(deadline) {
 			t.Fatal("MQTT never connected")
 		}

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 	"github.com/lgwagent/lgw/board"
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/config"
+	"github.com/lgwagent/lgw/control"
+	"github.com/lgwagent/lgw/gateway"
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/hal/sim"
 	"github.com/lgwagent/lgw/region"
@@ -66,15 +69,30 @@ func startUDPAgent(t *testing.T, n int, gps bool, edit func(*config.Config)) *ud
 		t.Fatal(err)
 	}
 	r.a = a
-	a.OnUplink(r.col.add)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
+	select {
+	case <-a.Ready():
+	case err := <-done:
+		t.Fatalf("Run: %v", err)
+	}
+	sub := a.Gateway().Subscribe("test", 0)
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		for ev := range sub.C {
+			if ev.Kind == gateway.EventUplink {
+				r.col.add(*ev.Uplink)
+			}
+		}
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("Run: %v", err)
 		}
+		<-collected
 	})
 	for _, srv := range r.servers {
 		srv.NextPull()
@@ -82,10 +100,25 @@ func startUDPAgent(t *testing.T, n int, gps bool, edit func(*config.Config)) *ud
 	// The scheduler's timer, the RX loop's ticker, and each forwarder's
 	// keepalive and stat tickers.
 	<-v.BlockUntil(2 + 2*n)
-	if gps && !coarse(v, 10*time.Second, func() bool { return a.sched.TimeRef().Valid() }) {
+	if gps && !coarse(v, 10*time.Second, func() bool { return r.snapshot(t).TimeRef.Valid }) {
 		t.Fatal("the GPS time reference never became valid")
 	}
 	return r
+}
+
+func (r *udpRig) snapshot(t *testing.T) gateway.Snapshot {
+	t.Helper()
+	s, err := r.a.Gateway().Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// status is what `lgw status` shows.
+func (r *udpRig) status(t *testing.T) control.Status {
+	t.Helper()
+	return control.StatusOf(r.snapshot(t))
 }
 
 // coarse advances the clock 100 ms at a time, with a short pause for the
@@ -178,12 +211,15 @@ func TestUDPDownlinkIsEmittedAtItsCounter(t *testing.T) {
 	}
 	// The scheduler confirms the emission once it is over.
 	sent := func() bool {
-		st, err := r.a.Status(context.Background())
-		return err == nil && len(st.UDP) == 1 && st.UDP[0].Sent == 1 && st.UDP[0].Downlinks == 1 && st.MQTT.Disabled
+		st := r.a.udp.Status()
+		return len(st) == 1 && st[0].Sent == 1 && st[0].Downlinks == 1
 	}
 	if !coarse(r.clk, 3*time.Second, sent) {
-		st, err := r.a.Status(context.Background())
-		t.Fatalf("status %+v, %v", st, err)
+		t.Fatalf("status %+v", r.a.udp.Status())
+	}
+	if st := r.status(t); !st.MQTT.Disabled || len(st.UDP) != 1 || st.UDP[0].State != "up" ||
+		!strings.Contains(st.UDP[0].Detail, "1 downlinks (0 refused, 1 sent, 0 failed)") {
+		t.Fatalf("lgw status %+v", st)
 	}
 }
 
@@ -192,7 +228,7 @@ func TestUDPDownlinkIsEmittedAtItsCounter(t *testing.T) {
 func TestUDPEveryTxAckError(t *testing.T) {
 	r := startUDPAgent(t, 1, true, func(c *config.Config) { c.Scheduler.MaxAdvance = config.Duration(10 * time.Minute) })
 	s := r.servers[0]
-	now, err := r.a.conc.Counter()
+	now, err := r.sim.Counter()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,13 +283,7 @@ func TestUDPGPSUnlocked(t *testing.T) {
 
 func TestUDPServerUnreachableInStatus(t *testing.T) {
 	r := startUDPAgent(t, 2, false, nil)
-	udpState := func(i int) string {
-		st, err := r.a.Status(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st.UDP[i].State
-	}
+	udpState := func(i int) string { return r.status(t).UDP[i].State }
 	for i := range r.servers {
 		deadline := time.Now().Add(udptest.Wait)
 		for udpState(i) != "up" && time.Now().Before(deadline) {

@@ -2,12 +2,18 @@
 // build its concentrator and carries its calibration: RSSI offset, TX gain
 // table and TX frequency range. Only cmd/lgw and the agent open boards;
 // drivers take what the board hands them.
+//
+// This package holds the real hardware only. Boards without hardware (the
+// simulator, the drivers on their SPI-level emulators) live in
+// board/emulated and add themselves with Register when that package is
+// imported (cmd/lgw imports it).
 package board
 
 import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.uber.org/zap"
 
@@ -30,8 +36,11 @@ type Board struct {
 	TxGains []hal.TxGain
 	// TxFreq is the TX frequency range of the RF front end.
 	TxFreq hal.FreqRange
+	// MaxSPISpeed is the fastest SPI clock in Hz the board is run at
+	// (0: DefaultMaxSPISpeed).
+	MaxSPISpeed int
 	// open builds the concentrator and, where fitted, the GPS.
-	open func(p Params, b *Board) (Hardware, error)
+	open OpenFunc
 }
 
 // Params is what opening a board needs from the daemon.
@@ -67,6 +76,9 @@ type Hardware struct {
 
 // Open builds the board's hardware.
 func (b *Board) Open(p Params) (Hardware, error) {
+	if err := b.CheckSPISpeed(p.SPISpeed); err != nil {
+		return Hardware{}, fmt.Errorf("board %s: %w", b.Name, err)
+	}
 	if p.Clock == nil {
 		p.Clock = clock.Real()
 	}
@@ -83,13 +95,89 @@ func (b *Board) Open(p Params) (Hardware, error) {
 	return hw, nil
 }
 
+// SPI clock limits in Hz. The SX1302 reference HAL runs the bus at 2 MHz;
+// lgw does the same unless a board says otherwise.
+const (
+	MinSPISpeed        = 100_000
+	DefaultMaxSPISpeed = 2_000_000
+)
+
+// CheckSPISpeed refuses an SPI clock outside MinSPISpeed and the board's
+// maximum (0 means the maximum); the error names concentrator.spi_speed.
+// `lgw config check` and Open both call it.
+func (b *Board) CheckSPISpeed(hz int) error {
+	if hz == 0 || (hz >= MinSPISpeed && hz <= b.maxSPISpeed()) {
+		return nil
+	}
+	return &hal.FieldError{Field: "concentrator.spi_speed", Value: hz,
+		Allowed: fmt.Sprintf("%d to %d Hz on board %s", MinSPISpeed, b.maxSPISpeed(), b.Name)}
+}
+
+// SPISpeed returns the clock to run the bus at for a requested hz
+// (checked by CheckSPISpeed; 0: the board's maximum).
+func (b *Board) SPISpeed(hz int) int {
+	if hz == 0 {
+		return b.maxSPISpeed()
+	}
+	return hz
+}
+
+func (b *Board) maxSPISpeed() int {
+	if b.MaxSPISpeed > 0 {
+		return b.MaxSPISpeed
+	}
+	return DefaultMaxSPISpeed
+}
+
 // String returns the name.
 func (b *Board) String() string { return b.Name }
 
-// all returns every known board, freshly built (no package state).
+// OpenFunc builds an opened board's hardware from the daemon's parameters.
+type OpenFunc func(p Params, b *Board) (Hardware, error)
+
+// registered holds the boards added with Register: the one piece of package
+// state, filled from init functions of the packages that define boards
+// outside this one (as database/sql drivers register).
+var registered struct {
+	sync.Mutex
+	makers []func() *Board
+}
+
+// Register adds a board defined outside this package; open builds its
+// hardware. mk is called afresh on every lookup, so callers never share a
+// Board value. A name already known panics (a programming error at init).
+func Register(mk func() *Board, open OpenFunc) {
+	registered.Lock()
+	defer registered.Unlock()
+	b := mk()
+	for _, o := range builtin() {
+		if o.Name == b.Name {
+			panic("board: " + b.Name + " registered twice")
+		}
+	}
+	for _, m := range registered.makers {
+		if m().Name == b.Name {
+			panic("board: " + b.Name + " registered twice")
+		}
+	}
+	registered.makers = append(registered.makers, func() *Board {
+		b := mk()
+		b.open = open
+		return b
+	})
+}
+
+// builtin returns the real hardware boards of this package.
+func builtin() []*Board { return extraBoards() }
+
+// all returns every known board, freshly built.
 func all() []*Board {
-	boards := []*Board{simBoard()}
-	boards = append(boards, extraBoards()...)
+	boards := builtin()
+	registered.Lock()
+	for _, mk := range registered.makers {
+		boards = append(boards, mk())
+	}
+	registered.Unlock()
 	sort.Slice(boards, func(i, j int) bool { return boards[i].Name < boards[j].Name })
 	return boards
 }

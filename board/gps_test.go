@@ -2,7 +2,6 @@ package board
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/gps/gpstest"
 	"github.com/lgwagent/lgw/hal/sim"
-	"github.com/lgwagent/lgw/region"
 )
 
 // TestGPSDeviceGivesFixes opens the configured GPS port (a pty here) the
@@ -49,31 +47,5 @@ func TestGPSDeviceGivesFixes(t *testing.T) {
 	}
 	if err := openGPS(Params{GPSDevice: "/dev/no-such-tty", Log: zap.NewNop()}, conc, &Hardware{}); err == nil {
 		t.Fatal("a missing GPS port was accepted")
-	}
-}
-
-// TestFineTimestampReachesTheDriver: the emulated board is an SX1302, so
-// asking for SX1303 fine timestamps fails at start, naming the option.
-func TestFineTimestampReachesTheDriver(t *testing.T) {
-	b, err := Lookup("sx1302-emulated")
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := region.Lookup("EU868")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hw, err := b.Open(Params{Clock: clock.Real(), Region: reg, FirmwareDir: t.TempDir(), FineTimestamp: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hw.Close()
-	err = hw.Concentrator.Start(context.Background())
-	if err == nil {
-		_ = hw.Concentrator.Stop()
-		t.Fatal("fine timestamps accepted on an SX1302")
-	}
-	if !strings.Contains(err.Error(), "fine_timestamp") {
-		t.Fatalf("error does not name the option: %v", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,9 +19,7 @@ import (
 
 	"github.com/lgwagent/lgw/gps"
 	"github.com/lgwagent/lgw/hal"
-	"github.com/lgwagent/lgw/hal/sim"
 	"github.com/lgwagent/lgw/sx1302"
-	"github.com/lgwagent/lgw/sx1302/sx1302test"
 )
 
 // sx1302Wiring is how an SX1302 HAT is wired to the Raspberry Pi.
@@ -41,7 +38,7 @@ type sx1302Wiring struct {
 func sx1302Boards() []*Board {
 	mk := func(name, desc string, w sx1302Wiring) *Board {
 		return &Board{Name: name, Description: desc, Chip: "sx1302", RSSIOffset: -215.4,
-			TxGains: halGains(sx1302.DefaultTxGains()), TxFreq: hal.FreqRange{Min: 863e6, Max: 928e6},
+			TxGains: HalGains(sx1302.DefaultTxGains()), TxFreq: hal.FreqRange{Min: 863e6, Max: 928e6},
 			open: func(p Params, b *Board) (Hardware, error) { return openSX1302(p, b, w) }}
 	}
 	return []*Board{
@@ -55,14 +52,11 @@ func sx1302Boards() []*Board {
 			sx1302Wiring{spi: "/dev/spidev0.0", reset: "GPIO17", power: "GPIO18"}),
 		mk("generic-sx1302", "SX1302/SX1303 board wired by hand: set spi_device, reset_line, power_line",
 			sx1302Wiring{spi: "/dev/spidev0.0", reset: "GPIO23"}),
-		{Name: "sx1302-emulated", Chip: "sx1302", RSSIOffset: -215.4,
-			Description: "the real SX1302 driver on the SPI-level chip emulator (no hardware); sim.traffic is injected",
-			TxGains:     halGains(sx1302.DefaultTxGains()), TxFreq: hal.FreqRange{Min: 863e6, Max: 928e6},
-			open: openSX1302Emulated},
 	}
 }
 
-func halGains(g []sx1302.TxGain) []hal.TxGain {
+// HalGains converts the driver's TX gain table to the board's.
+func HalGains(g []sx1302.TxGain) []hal.TxGain {
 	out := make([]hal.TxGain, len(g))
 	for i, e := range g {
 		out[i] = hal.TxGain{Power: e.Power}
@@ -70,8 +64,8 @@ func halGains(g []sx1302.TxGain) []hal.TxGain {
 	return out
 }
 
-// sx1302Opts builds the driver options from the daemon's parameters.
-func sx1302Opts(p Params, b *Board) (sx1302.Opts, error) {
+// SX1302Opts builds the driver options from the daemon's parameters.
+func SX1302Opts(p Params, b *Board) (sx1302.Opts, error) {
 	if p.Region == nil {
 		return sx1302.Opts{}, errors.New("a region is required for the channel plan")
 	}
@@ -88,7 +82,7 @@ func sx1302Opts(p Params, b *Board) (sx1302.Opts, error) {
 }
 
 func openSX1302(p Params, b *Board, w sx1302Wiring) (Hardware, error) {
-	opts, err := sx1302Opts(p, b)
+	opts, err := SX1302Opts(p, b)
 	if err != nil {
 		return Hardware{}, err
 	}
@@ -107,11 +101,7 @@ func openSX1302(p Params, b *Board, w sx1302Wiring) (Hardware, error) {
 	if err != nil {
 		return Hardware{}, fmt.Errorf("spi %s: %w", dev, err)
 	}
-	speed := p.SPISpeed
-	if speed <= 0 || speed > 2000000 {
-		speed = 2000000
-	}
-	conn, err := port.Connect(physic.Frequency(speed)*physic.Hertz, spi.Mode0, 8)
+	conn, err := port.Connect(physic.Frequency(b.SPISpeed(p.SPISpeed))*physic.Hertz, spi.Mode0, 8)
 	if err != nil {
 		port.Close()
 		return Hardware{}, fmt.Errorf("spi %s: %w", dev, err)
@@ -214,56 +204,4 @@ func parseSPIDev(dev string) (int, int, error) {
 		return 0, 0, fmt.Errorf("spi_device %q: want /dev/spidevB.C", dev)
 	}
 	return bn, cn, nil
-}
-
-// openSX1302Emulated runs the real driver on the emulator. Semtech's
-// firmware is not shipped: when FirmwareDir has no images, synthetic
-// placeholders (which only the emulator accepts) are written to a
-// temporary directory, and the log says so.
-func openSX1302Emulated(p Params, b *Board) (Hardware, error) {
-	opts, err := sx1302Opts(p, b)
-	if err != nil {
-		return Hardware{}, err
-	}
-	chip := sx1302test.New(sx1302test.Config{Clock: p.Clock, Log: p.Log, RSSIOffset: opts.RSSIOffset})
-	var tmp string
-	dir := opts.FirmwareDir
-	if dir == "" {
-		dir = sx1302.DefaultFirmwareDir
-	}
-	if _, err := os.Stat(filepath.Join(dir, sx1302.FirmwareAGC)); err != nil {
-		tmp, err = os.MkdirTemp("", "lgw-emulated-fw-")
-		if err != nil {
-			return Hardware{}, err
-		}
-		if err := sx1302test.WriteSyntheticFirmware(tmp); err != nil {
-			os.RemoveAll(tmp)
-			return Hardware{}, err
-		}
-		p.Log.Warn("sx1302-emulated: no firmware installed; using synthetic placeholder images (emulator only)",
-			zap.String("firmware_dir", dir), zap.String("placeholder_dir", tmp))
-		opts.FirmwareDir = tmp
-	}
-	if p.Sim.Traffic != "" {
-		f, err := os.Open(p.Sim.Traffic)
-		if err != nil {
-			return Hardware{}, fmt.Errorf("traffic file: %w", err)
-		}
-		ups, err := sim.ParseTraffic(f)
-		f.Close()
-		if err != nil {
-			return Hardware{}, fmt.Errorf("traffic file %s: %w", p.Sim.Traffic, err)
-		}
-		chip.AddTraffic(ups)
-	}
-	d, err := sx1302.New(chip, sx1302.Pins{}, opts, p.Clock, p.Log)
-	if err != nil {
-		return Hardware{}, err
-	}
-	return Hardware{Concentrator: d, Close: func() error {
-		if tmp != "" {
-			return os.RemoveAll(tmp)
-		}
-		return nil
-	}}, nil
 }

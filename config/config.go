@@ -12,6 +12,12 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/lgwagent/lgw/board"
+	"github.com/lgwagent/lgw/control"
+	"github.com/lgwagent/lgw/mqtt"
+	"github.com/lgwagent/lgw/multicast"
+	"github.com/lgwagent/lgw/scheduler"
 )
 
 // DefaultPath is where the daemon looks for its configuration.
@@ -112,20 +118,25 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d)
 // D returns the time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
 
-// Default returns the configuration with every default set.
+// Default returns the configuration with every default set. The values
+// are the running packages' own defaults, so a key left out means the
+// same here and in the daemon.
 func Default() Config {
 	return Config{
 		Gateway:      Gateway{Region: "EU868"},
-		Concentrator: Concentrator{Board: "sim", FirmwareDir: "/usr/share/lgw/firmware", SPISpeed: 2000000},
-		Scheduler: Scheduler{Capacity: 4096, MinLead: Duration(10 * time.Millisecond), MaxAdvance: Duration(time.Hour),
-			PowerPolicy: "refuse", Holdover: Duration(30 * time.Second)},
-		MQTT: MQTT{Enabled: true, Server: "tcp://127.0.0.1:1883", TopicPrefix: "lgw", Keepalive: Duration(30 * time.Second),
-			StatsInterval: Duration(30 * time.Second), BufferSize: 10000, Management: true,
-			RateLimit: 20, RateBurst: 40},
-		Storage:   Storage{Dir: "/var/lib/lgw"},
-		Multicast: Multicast{MinStartLead: Duration(30 * time.Minute), MaxStartAhead: Duration(48 * time.Hour)},
-		Control:   Control{Socket: "/run/lgw/lgw.sock"},
-		Log:       Log{Level: "info"},
+		Concentrator: Concentrator{Board: "sim", FirmwareDir: "/usr/share/lgw/firmware", SPISpeed: board.DefaultMaxSPISpeed},
+		Scheduler: Scheduler{Capacity: scheduler.DefaultCapacity, MinLead: Duration(scheduler.DefaultMinLead),
+			MaxAdvance: Duration(scheduler.DefaultMaxAdvance), PowerPolicy: scheduler.PowerRefuse.String(),
+			Holdover: Duration(scheduler.DefaultHoldover)},
+		MQTT: MQTT{Enabled: true, Server: "tcp://127.0.0.1:1883", TopicPrefix: mqtt.DefaultTopicPrefix,
+			Keepalive: Duration(mqtt.DefaultKeepalive), StatsInterval: Duration(mqtt.DefaultStatsInterval),
+			BufferSize: mqtt.DefaultBufferSize, Management: true, RateLimit: mqtt.DefaultRateLimit,
+			RateBurst: mqtt.DefaultRateBurst},
+		Storage: Storage{Dir: "/var/lib/lgw"},
+		Multicast: Multicast{MinStartLead: Duration(multicast.DefaultMinStartLead),
+			MaxStartAhead: Duration(multicast.DefaultMaxStartAhead)},
+		Control: Control{Socket: control.DefaultSocket},
+		Log:     Log{Level: "info"},
 	}
 }
 
@@ -156,6 +167,19 @@ func Load(path string) (Config, error) {
 // Parse decodes and validates a configuration. Keys not set keep their
 // defaults; unknown keys are errors.
 func Parse(text string) (Config, error) {
+	cfg, err := Decode(text)
+	if err != nil {
+		return Config{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// Decode decodes a configuration over the defaults without validating
+// the values (Parse does both); unknown keys are errors.
+func Decode(text string) (Config, error) {
 	cfg := Default()
 	md, err := toml.Decode(text, &cfg)
 	if err != nil {
@@ -171,9 +195,6 @@ func Parse(text string) (Config, error) {
 			keys[i] = k.String()
 		}
 		return Config{}, &Error{Key: keys[0], Msg: "unknown key (unknown keys: " + strings.Join(keys, ", ") + ")"}
-	}
-	if err := cfg.Validate(); err != nil {
-		return Config{}, err
 	}
 	return cfg, nil
 }

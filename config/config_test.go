@@ -66,7 +66,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"bad prefix", "[mqtt]\ntopic_prefix = \"a/#\"", "mqtt.topic_prefix", "+, #"},
 		{"cert without key", "[mqtt]\nclient_cert = \"c.pem\"", "mqtt.client_key", "go together"},
 		{"power policy", "[scheduler]\npower_policy = \"maybe\"", "scheduler.power_policy", "refuse, clamp"},
-		{"min lead", "[scheduler]\nmin_lead = \"0s\"", "scheduler.min_lead", "1ms"},
+		{"min lead", "[scheduler]\nmin_lead = \"0s\"", "scheduler.min_lead", "5ms"},
 		{"capacity", "[scheduler]\ncapacity = 0", "scheduler.capacity", "1 to"},
 		{"ppm", "[concentrator.sim]\nppm = 500.0", "concentrator.sim.ppm", "-100 to 100"},
 		{"syntax", "region = = 1", "", "line 1"},

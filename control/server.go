@@ -29,8 +29,9 @@ const (
 	// DefaultRequestTimeout bounds every request but tx and tail.
 	DefaultRequestTimeout = 10 * time.Second
 	// DefaultTxTimeout bounds a test transmission: the scheduler accepts
-	// starts up to an hour ahead (scheduler.max_advance) and always ends
-	// an item with a result, so this is only a safety net.
+	// starts up to scheduler.max_advance ahead (30 min by default, 24 h at
+	// most) and always ends an item with a result, so this is only a
+	// safety net for the usual settings.
 	DefaultTxTimeout = 65 * time.Minute
 	// DefaultIdleTimeout closes a connection that sends no request.
 	DefaultIdleTimeout = 60 * time.Second

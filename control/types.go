@@ -11,7 +11,9 @@
 // the daemon stops.
 //
 // The daemon side is an Agent: the types below are the plain data it
-// fills; this package never reaches into the scheduler or the chip.
+// fills. Over adapts the application core (package gateway) to Agent; this
+// package never reaches into the scheduler, the multicast service or the
+// chip.
 package control
 
 import (
@@ -59,8 +61,8 @@ type Agent interface {
 	// apierr Validation naming the field; no concentrator...). If ctx ends
 	// before the result, the agent cancels the item and returns ctx.Err().
 	TestTx(ctx context.Context, req TxRequest) (TxResult, error)
-	// Subscribe returns live events (uplinks, reports, as the MQTT events
-	// show them) and a function that ends the subscription and closes the
+	// Subscribe returns live events (uplinks, reports, state changes) and
+	// a function that ends the subscription and closes the
 	// channel. The agent drops events for a subscriber that does not keep
 	// up rather than blocking, and says so with an Event of kind "dropped".
 	Subscribe(ctx context.Context) (<-chan Event, func())
@@ -133,12 +135,9 @@ type TimeRef struct {
 
 // MQTTStatus is the MQTT part of Status.
 type MQTTStatus struct {
-	// Server is the broker URL; Connected whether the session is up;
-	// Since when it last changed; LastError the last connection error.
-	Server    string    `json:"server"`
-	Connected bool      `json:"connected"`
-	Since     time.Time `json:"since"`
-	LastError string    `json:"last_error,omitempty"`
+	// Server is the broker URL; Connected whether the session is up.
+	Server    string `json:"server"`
+	Connected bool   `json:"connected"`
 	// Buffered is the number of messages waiting for the broker.
 	Buffered int `json:"buffered"`
 	// Disabled is set when mqtt.enabled is false (UDP only).
@@ -149,29 +148,13 @@ type MQTTStatus struct {
 type UDPStatus struct {
 	// Server is "host:port_up/port_down"; State "resolving",
 	// "connecting", "up" or "unreachable" (no acknowledgement for several
-	// keepalives), since Since; LastAck the last PUSH_ACK or PULL_ACK;
-	// Error the last resolution or socket error.
-	Server  string    `json:"server"`
-	State   string    `json:"state"`
-	Since   time.Time `json:"since"`
-	LastAck time.Time `json:"last_ack"`
-	Error   string    `json:"error,omitempty"`
-	// PushSent/PushAcked and PullSent/PullAcked count datagrams and their
-	// acknowledgements; Forwarded uplinks, Dropped ones not sent.
-	PushSent  uint64 `json:"push_sent"`
-	PushAcked uint64 `json:"push_acked"`
-	PullSent  uint64 `json:"pull_sent"`
-	PullAcked uint64 `json:"pull_acked"`
-	Forwarded uint64 `json:"forwarded"`
-	Dropped   uint64 `json:"dropped"`
-	// Downlinks received; Refused with a TX_ACK error; Sent; Failed after
-	// their TX_ACK; Malformed datagrams; Foreign ones from other addresses.
-	Downlinks uint64 `json:"downlinks"`
-	Refused   uint64 `json:"refused"`
-	Sent      uint64 `json:"sent"`
-	Failed    uint64 `json:"failed"`
-	Malformed uint64 `json:"malformed"`
-	Foreign   uint64 `json:"foreign"`
+	// keepalives), since Since; Connected is State "up".
+	Server    string    `json:"server"`
+	State     string    `json:"state"`
+	Since     time.Time `json:"since"`
+	Connected bool      `json:"connected"`
+	// Detail summarises the adapter's counters and last error.
+	Detail string `json:"detail,omitempty"`
 }
 
 // QueueItem is one scheduled transmission.
@@ -292,12 +275,10 @@ func (r TxResult) Sent() bool { return r.Code == "SENT" }
 type Event struct {
 	// Time is when the agent produced it.
 	Time time.Time `json:"time"`
-	// Kind is "uplink", "report", "status", "dropped"...
+	// Kind is "uplink", "report", "state" or "dropped".
 	Kind string `json:"kind"`
-	// Topic is the MQTT topic the event goes out on (empty if none).
-	Topic string `json:"topic,omitempty"`
 	// Summary is a one-line human form ("868.100 SF7BW125 -57dBm 23B").
 	Summary string `json:"summary,omitempty"`
-	// Data is the event's JSON payload as published on MQTT.
+	// Data is the event's details as a JSON object (see EventOf).
 	Data json.RawMessage `json:"data,omitempty"`
 }

@@ -6,27 +6,35 @@
 // while the broker is unreachable wait in a bounded buffer and go out in
 // order after the reconnect. The contract is documented in docs/mqtt-api.md.
 //
-// The package sees the rest of the agent only through Backend; it never
-// reaches into the scheduler or the concentrator.
+// The package is an adapter over the application core (package gateway):
+// topics, codecs and transport only. Commands run against a Backend
+// (Over adapts a *gateway.Gateway); events come from the gateway's event
+// stream (Adapter).
 package mqtt
 
 import (
 	"context"
 	"time"
 
-	"github.com/lgwagent/lgw/multicast"
-	"github.com/lgwagent/lgw/scheduler"
+	"github.com/lgwagent/lgw/gateway"
+)
+
+// The inputs and outputs of SendDownlink are the core's.
+type (
+	SendDownlinkInput  = gateway.SendDownlinkInput
+	DownlinkTiming     = gateway.DownlinkTiming
+	SendDownlinkOutput = gateway.SendDownlinkOutput
 )
 
 // Backend is what the commands run against: the multicast API plus the
-// gateway operations. The agent implements it. Every method gets a context
-// with the per-command deadline; errors are *apierr.Error (any other error
-// is answered as InternalServerException).
+// gateway operations. Over(g) adapts the core; tests fake it. Every method
+// gets a context with the per-command deadline; errors are *apierr.Error
+// (any other error is answered as InternalServerException).
 type Backend interface {
-	multicast.API
+	gateway.MulticastAPI
 	// SendDownlink queues a class A, B or C unicast frame (see
-	// SendDownlinkInput.Request) and returns its MessageId; the outcome is
-	// published later as a downlink report (PublishDownlinkReport).
+	// gateway.SendDownlinkInput.Request) and returns its MessageId; the
+	// outcome is published later as a downlink report.
 	SendDownlink(ctx context.Context, in SendDownlinkInput) (SendDownlinkOutput, error)
 	// Stats returns the gateway's current statistics; the client calls it
 	// every stats interval and for GetGatewayStatus. The MQTT section is
@@ -36,11 +44,6 @@ type Backend interface {
 	RestartConcentrator(ctx context.Context) error
 	// SetLogLevel changes the log level (debug, info, warn, error).
 	SetLogLevel(ctx context.Context, level string) error
-}
-
-// SendDownlinkOutput answers SendDownlink.
-type SendDownlinkOutput struct {
-	MessageId string `json:"MessageId"`
 }
 
 // SetLogLevelInput is the body of SetLogLevel.
@@ -93,8 +96,8 @@ type Stats struct {
 	Uptime Seconds `json:"uptime"`
 	// Rx counts received packets by CRC status.
 	Rx RxCounts `json:"rx"`
-	// Tx counts transmissions by result code (scheduler.Code).
-	Tx map[scheduler.Code]uint64 `json:"tx"`
+	// Tx counts transmissions by result code (gateway.Code).
+	Tx map[gateway.Code]uint64 `json:"tx"`
 	// QueueDepth is the number of transmissions waiting in the scheduler.
 	QueueDepth int `json:"queue_depth"`
 	// DutyCycle is the use of each regulated sub-band.

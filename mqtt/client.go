@@ -18,12 +18,10 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/lgwagent/lgw/clock"
-	"github.com/lgwagent/lgw/config"
-	"github.com/lgwagent/lgw/hal"
-	"github.com/lgwagent/lgw/scheduler"
+	"github.com/lgwagent/lgw/gateway"
 )
 
-// Defaults for the zero values of config.MQTT and the options.
+// Defaults for the zero values of Config and the options.
 const (
 	DefaultTopicPrefix    = "lgw"
 	DefaultKeepalive      = 30 * time.Second
@@ -52,7 +50,7 @@ const (
 
 var gatewayIDPattern = regexp.MustCompile(`^[0-9a-f]{16}$`)
 
-// Option tunes a Client beyond config.MQTT.
+// Option tunes a Client beyond Config.
 type Option func(*options)
 
 type options struct {
@@ -76,7 +74,7 @@ func WithDrainTimeout(d time.Duration) Option { return func(o *options) { o.drai
 // Start, end it with Stop. Its Publish methods and SetState never block and
 // may be called from any goroutine, before Start too.
 type Client struct {
-	cfg     config.MQTT
+	cfg     Config
 	gw      string
 	backend Backend
 	clk     clock.Clock
@@ -132,15 +130,16 @@ func newTopics(prefix, gw string) topics {
 // New builds a client; it connects nothing until Start. Zero config values
 // take the defaults above. gatewayID must be 16 lowercase hex digits; TLS
 // files are read now so a bad path fails at once.
-func New(cfg config.MQTT, gatewayID string, backend Backend, clk clock.Clock, log *zap.Logger, opt ...Option) (*Client, error) {
+func New(cfg Config, gatewayID string, backend Backend, clk clock.Clock, log *zap.Logger, opt ...Option) (*Client, error) {
 	if !gatewayIDPattern.MatchString(gatewayID) {
 		return nil, fmt.Errorf("mqtt: gateway ID %q: want 16 lowercase hex digits", gatewayID)
 	}
 	if backend == nil || clk == nil || log == nil {
 		return nil, errors.New("mqtt: backend, clock and logger are required")
 	}
-	if err := applyDefaults(&cfg); err != nil {
-		return nil, err
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("mqtt: %w", err)
 	}
 	o := options{commandTimeout: DefaultCommandTimeout, commandQueue: DefaultCommandQueue, drainTimeout: DefaultDrainTimeout}
 	for _, f := range opt {
@@ -166,42 +165,8 @@ func New(cfg config.MQTT, gatewayID string, backend Backend, clk clock.Clock, lo
 	return c, nil
 }
 
-func applyDefaults(cfg *config.MQTT) error {
-	if cfg.TopicPrefix == "" {
-		cfg.TopicPrefix = DefaultTopicPrefix
-	}
-	if cfg.Keepalive == 0 {
-		cfg.Keepalive = config.Duration(DefaultKeepalive)
-	}
-	if cfg.StatsInterval == 0 {
-		cfg.StatsInterval = config.Duration(DefaultStatsInterval)
-	}
-	if cfg.BufferSize == 0 {
-		cfg.BufferSize = DefaultBufferSize
-	}
-	if cfg.RateLimit == 0 {
-		cfg.RateLimit = DefaultRateLimit
-	}
-	if cfg.RateBurst == 0 {
-		cfg.RateBurst = DefaultRateBurst
-	}
-	switch {
-	case cfg.Server == "":
-		return errors.New("mqtt.server: required")
-	case cfg.Keepalive.D() < time.Second:
-		return fmt.Errorf("mqtt.keepalive: %v: want at least 1s", cfg.Keepalive.D())
-	case cfg.StatsInterval.D() < 0:
-		return fmt.Errorf("mqtt.stats_interval: %v: want a positive duration", cfg.StatsInterval.D())
-	case cfg.BufferSize < 1:
-		return fmt.Errorf("mqtt.buffer_size: %d: want at least 1", cfg.BufferSize)
-	case cfg.RateLimit < 0 || cfg.RateBurst < 1:
-		return fmt.Errorf("mqtt.rate_limit: %v and rate_burst %d: want positive values", cfg.RateLimit, cfg.RateBurst)
-	}
-	return nil
-}
-
 // tlsConfig builds the TLS configuration for ssl/tls/mqtts servers.
-func tlsConfig(cfg config.MQTT) (*tls.Config, error) {
+func tlsConfig(cfg Config) (*tls.Config, error) {
 	u, err := url.Parse(cfg.Server)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("mqtt.server: %q: want scheme://host:port", cfg.Server)
@@ -275,7 +240,7 @@ func (c *Client) Start(ctx context.Context) error {
 		SetUsername(c.cfg.Username).SetPassword(c.cfg.Password).
 		SetCleanSession(true).SetOrderMatters(true).SetResumeSubs(false).
 		SetAutoReconnect(true).SetMaxReconnectInterval(MaxBackoff).SetConnectRetry(false).
-		SetKeepAlive(c.cfg.Keepalive.D()).SetPingTimeout(10*time.Second).
+		SetKeepAlive(c.cfg.Keepalive).SetPingTimeout(10*time.Second).
 		SetConnectTimeout(connectTimeout).SetWriteTimeout(writeTimeout).
 		SetStore(paho.NewOrderedMemoryStore()).
 		SetBinaryWill(c.topics.state, will, 1, true).
@@ -401,7 +366,7 @@ func (c *Client) currentState() State {
 }
 
 // PublishUplink queues a received packet for the up topic.
-func (c *Client) PublishUplink(p hal.RxPacket) {
+func (c *Client) PublishUplink(p gateway.Uplink) {
 	b, err := EncodeUplink(c.gw, p, c.clk.Now())
 	if err != nil {
 		c.log.Error("encode uplink", zap.Error(err))
@@ -444,7 +409,7 @@ func (c *Client) completeStats(s Stats) Stats {
 	s.Time = At(c.clk.Now())
 	s.MQTT = c.Stats()
 	if s.Tx == nil {
-		s.Tx = map[scheduler.Code]uint64{}
+		s.Tx = map[gateway.Code]uint64{}
 	}
 	if s.DutyCycle == nil {
 		s.DutyCycle = []SubBandUse{}
@@ -460,7 +425,7 @@ func (c *Client) enqueue(k kind, topic string, payload []byte) {
 // statsLoop publishes the backend's stats every stats interval.
 func (c *Client) statsLoop() {
 	defer c.wg.Done()
-	t := c.clk.NewTicker(c.cfg.StatsInterval.D())
+	t := c.clk.NewTicker(c.cfg.StatsInterval)
 	defer t.Stop()
 	for {
 		select {

@@ -7,11 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/brocaar/lorawan"
-
-	"github.com/lgwagent/lgw/hal"
-	"github.com/lgwagent/lgw/multicast"
-	"github.com/lgwagent/lgw/scheduler"
+	"github.com/lgwagent/lgw/gateway"
 )
 
 // Message types of the event envelope.
@@ -58,7 +54,7 @@ type DownlinkParams struct {
 // DownlinkErrorParams is the params object of a "downlink_error" message.
 type DownlinkErrorParams struct {
 	// Status is the scheduler result code (TOO_LATE, DUTY_CYCLE...).
-	Status scheduler.Code `json:"status"`
+	Status gateway.Code `json:"status"`
 	// Message explains it.
 	Message string `json:"message"`
 }
@@ -116,97 +112,6 @@ type Hardware struct {
 	FineTime   *uint32  `json:"fine_time,omitempty"`
 }
 
-// DownlinkReport is what became of one transmission, built by
-// ReportFromMulticast or ReportFromUnicast and published by
-// PublishDownlinkReport.
-type DownlinkReport struct {
-	Gateway string
-	// MessageId is the packet_id.
-	MessageId string
-	// MulticastGroup is the group Id for a multicast downlink.
-	MulticastGroup string
-	// DeviceAddr is the frame's DevAddr or McAddr (8 hex digits), empty
-	// when the frame is not a data frame.
-	DeviceAddr  string
-	CounterDown uint32
-	Port        int
-	// PHYPayload is the frame as sent (packet_hash is its MD5).
-	PHYPayload []byte
-	// Payload is the plain application payload when the agent encrypted
-	// it; EncryptedPayload the FRMPayload as sent.
-	Payload          []byte
-	EncryptedPayload []byte
-	Duplicate        bool
-	// Channel is the IF channel reported in radio.hardware (0 when the
-	// chip has none for TX).
-	Channel int
-	// Result is the scheduler's outcome with the packet as programmed.
-	Result scheduler.Result
-	// Time is the report time; zero means the client's clock at
-	// publication.
-	Time time.Time
-}
-
-// ReportFromMulticast builds the report of a multicast transmission.
-func ReportFromMulticast(gw string, r multicast.Report) DownlinkReport {
-	d := DownlinkReport{
-		Gateway:        gw,
-		MessageId:      r.MessageId,
-		MulticastGroup: r.GroupId,
-		DeviceAddr:     hex.EncodeToString(r.McAddr[:]),
-		CounterDown:    r.FCnt,
-		Port:           r.FPort,
-		PHYPayload:     r.PHYPayload,
-		Payload:        r.Payload,
-		Duplicate:      r.Duplicate,
-		Result:         r.Result,
-	}
-	if f, ok := parseData(r.PHYPayload); ok {
-		d.EncryptedPayload = f.frm
-	}
-	return d
-}
-
-// ReportFromUnicast builds the report of a SendDownlink transmission; the
-// device address, counter, port and FRMPayload come from the frame when it
-// is a data frame.
-func ReportFromUnicast(gw, messageID string, r scheduler.Result) DownlinkReport {
-	d := DownlinkReport{Gateway: gw, MessageId: messageID, PHYPayload: r.Packet.Payload, Result: r}
-	if f, ok := parseData(r.Packet.Payload); ok {
-		d.DeviceAddr, d.CounterDown, d.Port, d.EncryptedPayload = f.addr, f.fcnt, f.port, f.frm
-	}
-	return d
-}
-
-type dataFrame struct {
-	addr string
-	fcnt uint32
-	port int
-	frm  []byte
-}
-
-// parseData reads the unencrypted header of a LoRaWAN data frame.
-func parseData(phy []byte) (dataFrame, bool) {
-	var p lorawan.PHYPayload
-	if err := p.UnmarshalBinary(phy); err != nil {
-		return dataFrame{}, false
-	}
-	mp, ok := p.MACPayload.(*lorawan.MACPayload)
-	if !ok {
-		return dataFrame{}, false
-	}
-	f := dataFrame{addr: mp.FHDR.DevAddr.String(), fcnt: mp.FHDR.FCnt}
-	if mp.FPort != nil {
-		f.port = int(*mp.FPort)
-	}
-	for _, pl := range mp.FRMPayload {
-		if dp, ok := pl.(*lorawan.DataPayload); ok {
-			f.frm = append(f.frm, dp.Bytes...)
-		}
-	}
-	return f, true
-}
-
 // packetHash is the MD5 of the PHYPayload in hex.
 func packetHash(phy []byte) string {
 	h := md5.Sum(phy)
@@ -214,10 +119,10 @@ func packetHash(phy []byte) string {
 }
 
 // radioOf builds the radio object shared by uplinks and downlinks.
-func radioOf(freq uint32, dr hal.DataRate, inverted bool) Radio {
+func radioOf(freq uint32, dr gateway.DataRate, inverted bool) Radio {
 	r := Radio{Freq: float64(freq) / 1e6, Datr: dr.Datr()}
 	r.Modulation = Modulation{Type: dr.Modulation.String(), Inverted: inverted}
-	if dr.Modulation == hal.FSK {
+	if dr.Modulation == gateway.FSK {
 		r.Modulation.Bitrate = dr.BitRate
 	} else {
 		r.Modulation.Bandwidth = uint32(dr.Bandwidth)
@@ -227,6 +132,10 @@ func radioOf(freq uint32, dr hal.DataRate, inverted bool) Radio {
 	return r
 }
 
+// DownlinkReport is what became of one transmission: the gateway's
+// report event, published by PublishDownlinkReport.
+type DownlinkReport = gateway.Report
+
 // EncodeDownlinkReport encodes the report as a "downlink" message, or a
 // "downlink_error" message when the result is not SENT.
 func EncodeDownlinkReport(d DownlinkReport) ([]byte, error) {
@@ -235,7 +144,7 @@ func EncodeDownlinkReport(d DownlinkReport) ([]byte, error) {
 		PacketHash: packetHash(d.PHYPayload), Time: UnixTime(d.Time), MulticastGroup: d.MulticastGroup,
 	}}
 	var params any
-	if d.Result.Code != scheduler.Sent {
+	if d.Result.Code != gateway.Sent {
 		m.Type = TypeDownlinkError
 		msg := string(d.Result.Code)
 		if d.Result.Err != nil {
@@ -249,9 +158,9 @@ func EncodeDownlinkReport(d DownlinkReport) ([]byte, error) {
 			radio.Time = At(d.Result.UTC)
 		}
 		power := float64(p.Power)
-		status := hal.CRCOK
+		status := gateway.CRCOK
 		if p.NoCRC {
-			status = hal.CRCNone
+			status = gateway.CRCNone
 		}
 		radio.Hardware = Hardware{Tmst: uint32(d.Result.Count), Chain: int(p.RFChain), Channel: d.Channel,
 			Power: &power, Status: int(status)}
@@ -272,18 +181,16 @@ func EncodeDownlinkReport(d DownlinkReport) ([]byte, error) {
 
 // EncodeUplink encodes a received packet as an "uplink" message; now is
 // the reception time on the host clock.
-func EncodeUplink(gw string, p hal.RxPacket, now time.Time) ([]byte, error) {
+func EncodeUplink(gw string, p gateway.Uplink, now time.Time) ([]byte, error) {
 	m := Message{Type: TypeUplink, Meta: Meta{Gateway: gw, PacketHash: packetHash(p.Payload), Time: UnixTime(now)}}
-	if f, ok := parseData(p.Payload); ok {
-		m.Meta.DeviceAddr = f.addr
-	}
+	m.Meta.DeviceAddr = gateway.DeviceAddr(p.Payload)
 	radio := radioOf(p.Frequency, p.DataRate, false)
 	radio.Time = At(now)
 	rssi, rssis, snr := float64(p.RSSIChannel), float64(p.RSSISignal), float64(p.SNR)
 	fo := p.FreqOffset
 	radio.Hardware = Hardware{Tmst: uint32(p.Count), Chain: int(p.RFChain), Channel: int(p.IFChain),
 		Status: int(p.CRC), RSSI: &rssi, SNR: &snr, FreqOffset: &fo}
-	if p.DataRate.Modulation == hal.LoRa {
+	if p.DataRate.Modulation == gateway.LoRa {
 		radio.Hardware.RSSISignal = &rssis
 	} else {
 		radio.Hardware.SNR = nil

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lgwagent/lgw/gateway"
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/mqtt"
 	"github.com/lgwagent/lgw/multicast"
@@ -49,7 +50,7 @@ func seedResult() scheduler.Result {
 }
 
 func TestGoldenDownlinkUnicast(t *testing.T) {
-	r := mqtt.ReportFromUnicast("7c95bd79864622a4", "fdbb09021c4523d9f28bb815ca872c70", seedResult())
+	r := gateway.ReportFromUnicast("7c95bd79864622a4", "fdbb09021c4523d9f28bb815ca872c70", seedResult())
 	r.Time = time.Unix(1504806731, 759066000)
 	if r.DeviceAddr != "36c365b4" || r.CounterDown != 71 || r.Port != 0 {
 		t.Fatalf("frame fields %+v", r)
@@ -65,7 +66,7 @@ func TestGoldenDownlinkMulticast(t *testing.T) {
 	res := seedResult()
 	res.HasTime = false
 	res.Packet.Frequency = 869525000
-	r := mqtt.ReportFromMulticast("7c95bd79864622a4", multicast.Report{MessageId: "m-42", GroupId: "fuota-1",
+	r := gateway.ReportFromMulticast("7c95bd79864622a4", multicast.Report{MessageId: "m-42", GroupId: "fuota-1",
 		McAddr: [4]byte{0x36, 0xc3, 0x65, 0xb4}, FCnt: 65607, FPort: 200, Payload: []byte("hello"),
 		PHYPayload: res.Packet.Payload, Duplicate: true, Result: res})
 	r.Time = time.Unix(1504806731, 0)
@@ -80,7 +81,7 @@ func TestGoldenDownlinkError(t *testing.T) {
 	res := seedResult()
 	res.Code = scheduler.TooLate
 	res.Err = scheduler.Refuse(scheduler.TooLate, "starts in 4ms, minimum lead 10ms")
-	r := mqtt.ReportFromUnicast("7c95bd79864622a4", "d-7", res)
+	r := gateway.ReportFromUnicast("7c95bd79864622a4", "d-7", res)
 	r.Time = time.Unix(1504806731, 0)
 	b, err := mqtt.EncodeDownlinkReport(r)
 	if err != nil {

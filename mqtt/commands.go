@@ -11,7 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/lgwagent/lgw/apierr"
-	"github.com/lgwagent/lgw/multicast"
+	"github.com/lgwagent/lgw/gateway"
 )
 
 // Operation names, the last level of the cmd and rsp topics.
@@ -169,7 +169,7 @@ func (c *Client) dispatch(ctx context.Context, op string, body []byte) (any, []s
 	b := c.backend
 	switch op {
 	case OpCreateMulticastGroup:
-		var in multicast.CreateGroupInput
+		var in gateway.CreateGroupInput
 		if err := decodeCommand(body, &in); err != nil {
 			return nil, nil, err
 		}
@@ -183,7 +183,7 @@ func (c *Client) dispatch(ctx context.Context, op string, body []byte) (any, []s
 		r, err := call(ctx, body, b.GetMulticastGroup)
 		return r, nil, err
 	case OpListMulticastGroups:
-		r, err := call(ctx, body, func(ctx context.Context, _ empty) (multicast.ListGroupsOutput, error) {
+		r, err := call(ctx, body, func(ctx context.Context, _ empty) (gateway.ListGroupsOutput, error) {
 			return b.ListMulticastGroups(ctx)
 		})
 		return r, nil, err
@@ -221,10 +221,8 @@ func (c *Client) dispatch(ctx context.Context, op string, body []byte) (any, []s
 		return r, nil, err
 	case OpSetLogLevel:
 		r, err := call(ctx, body, func(ctx context.Context, in SetLogLevelInput) (SetLogLevelInput, error) {
-			switch in.Level {
-			case "debug", "info", "warn", "error":
-			default:
-				return SetLogLevelInput{}, apierr.Newf(apierr.Validation, "Level", "%q: want debug, info, warn or error", in.Level)
+			if _, err := gateway.ParseLogLevel("Level", in.Level); err != nil {
+				return SetLogLevelInput{}, err
 			}
 			return in, b.SetLogLevel(ctx, in.Level)
 		})

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/lgwagent/lgw/apierr"
-	"github.com/lgwagent/lgw/config"
 	"github.com/lgwagent/lgw/mqtt"
 	"github.com/lgwagent/lgw/mqtt/broker"
 	"github.com/lgwagent/lgw/multicast"
@@ -111,7 +110,7 @@ func TestErrorTypes(t *testing.T) {
 }
 
 func TestManagementDisabled(t *testing.T) {
-	h := newHarness(t, broker.Options{}, func(c *config.MQTT) { c.Management = false })
+	h := newHarness(t, broker.Options{}, func(c *mqtt.Config) { c.Management = false })
 	wantError(t, h.do("RestartConcentrator", "a", `{"RequestId":"a"}`), apierr.AccessDenied, "")
 	wantError(t, h.do("SetLogLevel", "b", `{"RequestId":"b","Level":"debug"}`), apierr.AccessDenied, "")
 	if r := h.do("GetGatewayStatus", "c", `{"RequestId":"c"}`); r.Error != nil {
@@ -123,7 +122,7 @@ func TestManagementDisabled(t *testing.T) {
 }
 
 func TestThrottling(t *testing.T) {
-	h := newHarness(t, broker.Options{}, func(c *config.MQTT) { c.RateLimit, c.RateBurst = 1, 2 })
+	h := newHarness(t, broker.Options{}, func(c *mqtt.Config) { c.RateLimit, c.RateBurst = 1, 2 })
 	// The virtual clock does not move: the bucket holds 2 tokens.
 	for _, rid := range []string{"t1", "t2"} {
 		if r := h.do("GetMulticastGroup", rid, `{"RequestId":"`+rid+`","Id":"g"}`); r.Error != nil {

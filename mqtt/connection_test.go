@@ -10,7 +10,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/lgwagent/lgw/clock"
-	"github.com/lgwagent/lgw/config"
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/mqtt"
 	"github.com/lgwagent/lgw/mqtt/broker"
@@ -127,7 +126,7 @@ func TestBrokerRestartResubscribesAndDeliversInOrder(t *testing.T) {
 }
 
 func TestBufferBoundEvictsStatsFirst(t *testing.T) {
-	h := newHarness(t, broker.Options{}, func(c *config.MQTT) { c.BufferSize = 5 })
+	h := newHarness(t, broker.Options{}, func(c *mqtt.Config) { c.BufferSize = 5 })
 	down := h.b.Collect("lgw/" + gw + "/down")
 	stats := h.b.Collect("lgw/" + gw + "/stats")
 	if err := h.b.Stop(); err != nil {
@@ -180,7 +179,7 @@ func TestStatsEveryInterval(t *testing.T) {
 
 func TestUsernamePassword(t *testing.T) {
 	users := map[string]string{"gw": "s3cret"}
-	h := newHarness(t, broker.Options{Users: users}, func(c *config.MQTT) { c.Username, c.Password = "gw", "s3cret" })
+	h := newHarness(t, broker.Options{Users: users}, func(c *mqtt.Config) { c.Username, c.Password = "gw", "s3cret" })
 	if r := h.do("ListMulticastGroups", "u", `{"RequestId":"u"}`); r.Error != nil {
 		t.Fatal(r.Error)
 	}
@@ -205,7 +204,7 @@ func TestUsernamePassword(t *testing.T) {
 
 func TestTLS(t *testing.T) {
 	pki := mqtttest.NewPKI(t, gw)
-	h := newHarness(t, broker.Options{TLS: pki.ServerTLS(false)}, func(c *config.MQTT) { c.CACert = pki.CACert })
+	h := newHarness(t, broker.Options{TLS: pki.ServerTLS(false)}, func(c *mqtt.Config) { c.CACert = pki.CACert })
 	if r := h.do("ListMulticastGroups", "tls", `{"RequestId":"tls"}`); r.Error != nil {
 		t.Fatal(r.Error)
 	}
@@ -213,7 +212,7 @@ func TestTLS(t *testing.T) {
 
 func TestMutualTLS(t *testing.T) {
 	pki := mqtttest.NewPKI(t, gw)
-	h := newHarness(t, broker.Options{TLS: pki.ServerTLS(true)}, func(c *config.MQTT) {
+	h := newHarness(t, broker.Options{TLS: pki.ServerTLS(true)}, func(c *mqtt.Config) {
 		c.CACert, c.ClientCert, c.ClientKey = pki.CACert, pki.ClientCert, pki.ClientKey
 	})
 	if r := h.do("ListMulticastGroups", "mtls", `{"RequestId":"mtls"}`); r.Error != nil {
@@ -231,13 +230,13 @@ func TestNewRefusesBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		gw   string
-		mod  func(*config.MQTT)
+		mod  func(*mqtt.Config)
 	}{
 		{"upper-case gateway", "0016C001FF10A235", nil},
 		{"short gateway", "0016c001", nil},
-		{"bad scheme", gw, func(c *config.MQTT) { c.Server = "http://127.0.0.1:1" }},
-		{"TLS files on tcp", gw, func(c *config.MQTT) { c.CACert = "/nonexistent" }},
-		{"missing CA", gw, func(c *config.MQTT) { c.Server, c.CACert = "ssl://127.0.0.1:1", "/nonexistent" }},
+		{"bad scheme", gw, func(c *mqtt.Config) { c.Server = "http://127.0.0.1:1" }},
+		{"TLS files on tcp", gw, func(c *mqtt.Config) { c.CACert = "/nonexistent" }},
+		{"missing CA", gw, func(c *mqtt.Config) { c.Server, c.CACert = "ssl://127.0.0.1:1", "/nonexistent" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := baseConfig("tcp://127.0.0.1:1")

@@ -12,7 +12,6 @@ import (
 
 	"github.com/lgwagent/lgw/apierr"
 	"github.com/lgwagent/lgw/clock"
-	"github.com/lgwagent/lgw/config"
 	"github.com/lgwagent/lgw/mqtt"
 	"github.com/lgwagent/lgw/mqtt/broker"
 	"github.com/lgwagent/lgw/mqtt/mqtttest"
@@ -103,20 +102,20 @@ type harness struct {
 	c       *mqtt.Client
 	fake    *fakeBackend
 	clk     *clock.Virtual
-	cfg     config.MQTT
+	cfg     mqtt.Config
 	rsp     *mqtttest.Collector
 	state   *mqtttest.Collector
 	started bool
 }
 
-func baseConfig(url string) config.MQTT {
-	return config.MQTT{Server: url, TopicPrefix: "lgw", Keepalive: config.Duration(30 * time.Second),
-		StatsInterval: config.Duration(30 * time.Second), BufferSize: 100, Management: true, RateLimit: 100, RateBurst: 100}
+func baseConfig(url string) mqtt.Config {
+	return mqtt.Config{Server: url, TopicPrefix: "lgw", Keepalive: 30 * time.Second,
+		StatsInterval: 30 * time.Second, BufferSize: 100, Management: true, RateLimit: 100, RateBurst: 100}
 }
 
 // newHarness starts a broker and a client (modified by mod) and waits for
 // the link.
-func newHarness(t *testing.T, bopts broker.Options, mod func(*config.MQTT), opts ...mqtt.Option) *harness {
+func newHarness(t *testing.T, bopts broker.Options, mod func(*mqtt.Config), opts ...mqtt.Option) *harness {
 	t.Helper()
 	h := &harness{t: t, b: mqtttest.Start(t, bopts), fake: newFake(),
 		clk: clock.NewVirtual(time.Date(2026, 11, 21, 1, 0, 0, 0, time.UTC))}

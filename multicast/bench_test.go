@@ -2,7 +2,6 @@ package multicast
 
 import (
 	"testing"
-	"time"
 )
 
 func BenchmarkBuildFrame(b *testing.B) {
@@ -10,15 +9,6 @@ func BenchmarkBuildFrame(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		if _, err := BuildFrame([4]byte{1, 2, 3, 4}, uint32(i), 1, payload, [16]byte{1}, [16]byte{2}); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkNextPingSlot(b *testing.B) {
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		if _, err := NextPingSlot([4]byte{1, 2, 3, 4}, time.Duration(i)*time.Second, 32); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,13 +1,13 @@
 package multicast
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/lgwagent/lgw/clock"
+	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/scheduler"
 )
 
@@ -19,12 +19,6 @@ type Transmitter interface {
 	Schedule(req scheduler.Request) error
 	Cancel(ref string) bool
 }
-
-// PingSlotFunc returns the GPS time (since the GPS epoch) of the first ping
-// slot of addr with the given period (in slots) that opens at or after
-// after. The scheduler offers one; NextPingSlot in this package is the
-// default.
-type PingSlotFunc func(addr [4]byte, after time.Duration, period int) (time.Duration, error)
 
 // Defaults of Config.
 const (
@@ -70,27 +64,36 @@ type Config struct {
 	TxPower int8
 	// RFChain is the radio to transmit on (default 0).
 	RFChain uint8
-	// NextPingSlot computes class B ping slots (default NextPingSlot of
-	// this package).
-	NextPingSlot PingSlotFunc
 }
 
-// Validate checks the required fields and the ranges.
+// Limits of Config.
+const (
+	// MaxTxPower is the highest multicast power in dBm (0: the region's).
+	MaxTxPower = 36
+)
+
+// Validate checks the settings as given (Tx, Clock, Log and the callbacks
+// are checked by Open), naming the configuration key of the first bad one
+// ("multicast.max_start_ahead"). `lgw config check` and Open both call it.
 func (c *Config) Validate() error {
-	if c.Dir == "" {
-		return errors.New("multicast config: Dir is required")
+	bad := func(key string, v any, allowed string) error {
+		return &hal.FieldError{Field: key, Value: v, Allowed: allowed}
 	}
-	if c.Tx == nil {
-		return errors.New("multicast config: Tx is required")
-	}
-	if c.MinStartLead < 0 || c.MaxStartAhead < 0 || c.RetryDelay < 0 || c.ClassBLead < 0 {
-		return errors.New("multicast config: durations must not be negative")
-	}
-	if c.MaxStartAhead != 0 && c.MinStartLead > c.MaxStartAhead {
-		return fmt.Errorf("multicast config: MinStartLead %s exceeds MaxStartAhead %s", c.MinStartLead, c.MaxStartAhead)
-	}
-	if c.MaxQueue < 0 {
-		return fmt.Errorf("multicast config: MaxQueue %d is negative", c.MaxQueue)
+	switch {
+	case c.Dir == "":
+		return bad("storage.dir", `""`, "a directory path")
+	case c.MinStartLead < 0:
+		return bad("multicast.min_start_lead", c.MinStartLead, "0 or more")
+	case c.MaxStartAhead < 0:
+		return bad("multicast.max_start_ahead", c.MaxStartAhead, "0 or more")
+	case c.MaxStartAhead != 0 && c.MaxStartAhead <= c.MinStartLead:
+		return bad("multicast.max_start_ahead", c.MaxStartAhead, fmt.Sprintf("longer than min_start_lead %v", c.MinStartLead))
+	case c.RetryDelay < 0 || c.ClassBLead < 0:
+		return bad("multicast.retry_delay", c.RetryDelay, "durations of 0 or more")
+	case c.MaxQueue < 0:
+		return bad("multicast.max_queue", c.MaxQueue, "0 or more")
+	case c.TxPower < 0 || c.TxPower > MaxTxPower:
+		return bad("multicast.tx_power", c.TxPower, fmt.Sprintf("0 (region default) to %d dBm", MaxTxPower))
 	}
 	return nil
 }
@@ -122,8 +125,5 @@ func (c *Config) setDefaults() {
 	}
 	if c.ClassBLead == 0 {
 		c.ClassBLead = DefaultClassBLead
-	}
-	if c.NextPingSlot == nil {
-		c.NextPingSlot = NextPingSlot
 	}
 }

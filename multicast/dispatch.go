@@ -8,6 +8,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
 )
 
@@ -154,7 +155,7 @@ func (m *Manager) outcome(f *flight, res scheduler.Result, reps []Report) []Repo
 		// so a scheduler that keeps refusing is not flooded.
 		msg.InFlight, m.queueDirty = false, true
 		if g.p.class == ClassB {
-			msg.notBefore = f.slot + SlotLen
+			msg.notBefore = f.slot + region.PingSlotLen
 		}
 		g.retryAt = now.Add(m.cfg.RetryDelay)
 		g.timers = append(g.timers, m.cfg.Clock.AfterFunc(m.cfg.RetryDelay, m.poke))
@@ -219,7 +220,7 @@ func (m *Manager) dispatch(g *group, msg *message, now time.Time, reps []Report)
 	}
 	limit := n
 	if !g.p.hasKeys {
-		limit = n + frameOverhead
+		limit = n + region.FrameOverhead
 	}
 	if len(msg.Payload) > limit {
 		reps = append(reps, refusedReport(msg, g, scheduler.PayloadSize, "%d bytes exceed %d at the session's DR%d",
@@ -241,7 +242,9 @@ func (m *Manager) dispatch(g *group, msg *message, now time.Time, reps []Report)
 	if g.p.class == ClassB {
 		class = scheduler.ClassB
 		after := max(gpsOf(now.Add(m.cfg.ClassBLead)), firstBeaconAtOrAfter(gpsOf(s.Start)), msg.notBefore)
-		slot, err = m.cfg.NextPingSlot(g.p.addr, after, s.PingSlotPeriod)
+		var ps scheduler.PingSlot
+		ps, err = scheduler.NextPingSlot(devAddr(g.p.addr), after, s.PingSlotPeriod, g.p.region)
+		slot = ps.Time
 		if err == nil && !utcOf(slot).Before(end) {
 			err = fmt.Errorf("no ping slot before the session ends at %s", end.UTC().Format(time.RFC3339))
 		}
@@ -251,7 +254,7 @@ func (m *Manager) dispatch(g *group, msg *message, now time.Time, reps []Report)
 			return reps, true
 		}
 		if freq == 0 {
-			if freq, err = g.p.region.Band().GetPingSlotFrequency(devAddr(g.p.addr), slot.Truncate(BeaconPeriod)); err != nil {
+			if freq, err = g.p.region.PingSlotFrequency(devAddr(g.p.addr), ps.BeaconTime); err != nil {
 				reps = append(reps, refusedReport(msg, g, scheduler.TxFreq, "ping-slot frequency: %v", err))
 				m.removeMsg(g, msg)
 				return reps, true
@@ -331,9 +334,9 @@ func (m *Manager) doneFunc(ref string, attempt uint64) func(scheduler.Result) {
 // firstBeaconAtOrAfter returns the start of the first beacon period at or
 // after GPS time t.
 func firstBeaconAtOrAfter(t time.Duration) time.Duration {
-	b := t.Truncate(BeaconPeriod)
+	b := t.Truncate(region.BeaconPeriod)
 	if b < t {
-		b += BeaconPeriod
+		b += region.BeaconPeriod
 	}
 	return b
 }

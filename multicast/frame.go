@@ -7,6 +7,7 @@ import (
 	"github.com/brocaar/lorawan"
 
 	"github.com/lgwagent/lgw/apierr"
+	"github.com/lgwagent/lgw/region"
 )
 
 // devAddr converts an address as written (MSB first) to brocaar's type.
@@ -51,8 +52,8 @@ type readyFrame struct {
 func parseReadyFrame(b []byte, addr [4]byte, n int) (readyFrame, error) {
 	const field = "PayloadData"
 	rf := readyFrame{fport: -1}
-	if len(b) > n+frameOverhead {
-		return rf, apierr.Newf(apierr.Validation, field, "PHYPayload of %d bytes exceeds %d (N %d + 13) at the session's data rate", len(b), n+frameOverhead, n)
+	if len(b) > n+region.FrameOverhead {
+		return rf, apierr.Newf(apierr.Validation, field, "PHYPayload of %d bytes exceeds %d (N %d + 13) at the session's data rate", len(b), n+region.FrameOverhead, n)
 	}
 	var p lorawan.PHYPayload
 	if err := p.UnmarshalBinary(b); err != nil {

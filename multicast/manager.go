@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -68,7 +69,10 @@ type doneItem struct {
 // stopped manager.
 func Open(cfg Config) (*Manager, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("multicast config: %w", err)
+	}
+	if cfg.Tx == nil {
+		return nil, errors.New("multicast config: Tx is required")
 	}
 	cfg.setDefaults()
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {

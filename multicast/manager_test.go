@@ -16,6 +16,7 @@ import (
 	"github.com/lgwagent/lgw/hal/sim"
 	"github.com/lgwagent/lgw/multicast"
 	"github.com/lgwagent/lgw/multicast/multicasttest"
+	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
 )
 
@@ -277,29 +278,33 @@ func TestClassBPingSlots(t *testing.T) {
 		t.Fatalf("%d emissions %d reports", len(air), len(e.reps))
 	}
 	firstBeacon := gps.Time(start).TimeSinceGPSEpoch()
-	firstBeacon = (firstBeacon + multicast.BeaconPeriod - 1).Truncate(multicast.BeaconPeriod)
-	var addr [4]byte
-	copy(addr[:], []byte{1, 2, 3, 4})
+	firstBeacon = (firstBeacon + region.BeaconPeriod - 1).Truncate(region.BeaconPeriod)
+	addr := lorawan.DevAddr{1, 2, 3, 4}
+	eu, err := region.Lookup("EU868")
+	if err != nil {
+		t.Fatal(err)
+	}
 	prev := firstBeacon
 	for i, em := range air {
 		g := gps.Time(em.StartTime).TimeSinceGPSEpoch()
 		// The simulator starts at the counter's µs; compare to the µs.
-		want, err := multicast.NextPingSlot(addr, prev, 128)
+		ps, err := scheduler.NextPingSlot(addr, prev, 128, eu)
 		if err != nil {
 			t.Fatal(err)
 		}
+		want := ps.Time
 		if d := g - want; d < 0 || d > time.Microsecond {
 			t.Errorf("emission %d at GPS %s, want ping slot %s", i, g, want)
 		}
 		if g < firstBeacon {
 			t.Errorf("emission %d before the first beacon period of the session", i)
 		}
-		bp := g.Truncate(multicast.BeaconPeriod)
-		off, _ := multicast.PingOffset(uint32(bp/time.Second), addr, 128)
-		if slot := (g - bp - multicast.BeaconReserved) / multicast.SlotLen; int(slot)%128 != off {
+		bp := g.Truncate(region.BeaconPeriod)
+		off, _ := scheduler.PingOffset(addr, bp, 128)
+		if slot := (g - bp - region.BeaconReserved) / region.PingSlotLen; int(slot)%128 != off {
 			t.Errorf("emission %d in slot %d, offset %d", i, slot, off)
 		}
-		prev = want + multicast.SlotLen
+		prev = want + region.PingSlotLen
 	}
 }
 

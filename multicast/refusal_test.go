@@ -8,6 +8,7 @@ import (
 	"github.com/brocaar/lorawan/band"
 
 	"github.com/lgwagent/lgw/multicast"
+	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
 )
 
@@ -108,7 +109,7 @@ func TestClassBHoppingFrequency(t *testing.T) {
 	}
 	b, _ := band.GetConfig(band.US915, false, 0)
 	for i, r := range ref.reqs {
-		want, _ := b.GetPingSlotFrequency([4]byte{1, 2, 3, 4}, r.Timing.GPSTime.Truncate(multicast.BeaconPeriod))
+		want, _ := b.GetPingSlotFrequency([4]byte{1, 2, 3, 4}, r.Timing.GPSTime.Truncate(region.BeaconPeriod))
 		if r.Timing.Mode != scheduler.AtGPSTime || r.Class != scheduler.ClassB || r.Packet.Frequency != want ||
 			r.Packet.DataRate.Datr() != "SF12BW500" {
 			t.Errorf("request %d: %+v (want %d Hz)", i, r, want)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lgwagent/lgw/apierr"
 	"github.com/lgwagent/lgw/region"
+	"github.com/lgwagent/lgw/scheduler"
 )
 
 // Limits of the seed API (spec-classb-multicast.md §3, seed 000).
@@ -16,52 +17,19 @@ const (
 	MinSessionTimeout       = 60
 	MaxSessionTimeoutClassB = 2 * 24 * 3600 // 2 days
 	MaxSessionTimeoutClassC = 18 * 3600     // 18 hours
-	MinPingSlotPeriod       = 32
-	MaxPingSlotPeriod       = 4096
+	MinPingSlotPeriod       = region.MinPingPeriod
+	MaxPingSlotPeriod       = region.PingSlots
 	// DefaultPingSlotPeriod is RP002's default ping-slot periodicity 7:
 	// one slot per 128 s beacon period.
-	DefaultPingSlotPeriod = 4096
+	DefaultPingSlotPeriod = region.PingSlots
 	MinFPort              = 1
 	MaxFPort              = 223
 	// MaxPayloadDataChars is the API's limit on the base64 PayloadData.
 	MaxPayloadDataChars = 2048
-	// frameOverhead is MHDR 1 + FHDR 7 + FPort 1 + MIC 4.
-	frameOverhead = 13
-	minDlFreq     = 100_000_000
-	maxDlFreq     = 1_000_000_000
-	maxDlDr       = 15
+	minDlFreq           = 100_000_000
+	maxDlFreq           = 1_000_000_000
+	maxDlDr             = 15
 )
-
-// regionInfo is what lgw defaults and checks per region beyond package
-// region: the band's frequency range (RP002-1.0.4 §2.x, "band edges"),
-// the class B ping-slot data rate (= beacon DR, spec-classb-multicast.md
-// §1.5), whether class B ping slots hop by default, and the fixed downlink
-// channel plan where there is one (US915/AU915: 8 × 500 kHz from
-// 923.3 MHz, §5.3).
-type regionInfo struct {
-	min, max  uint32
-	pingDR    int
-	hopping   bool
-	dlChannel func(f uint32) bool
-}
-
-func usDownlink(f uint32) bool {
-	return f >= 923_300_000 && f <= 927_500_000 && (f-923_300_000)%600_000 == 0
-}
-
-var regionInfos = map[region.Name]regionInfo{
-	region.EU868:   {min: 863_000_000, max: 870_000_000, pingDR: 3},
-	region.US915:   {min: 902_000_000, max: 928_000_000, pingDR: 8, hopping: true, dlChannel: usDownlink},
-	region.AU915:   {min: 915_000_000, max: 928_000_000, pingDR: 8, hopping: true, dlChannel: usDownlink},
-	region.AS923_1: {min: 915_000_000, max: 928_000_000, pingDR: 3},
-	region.AS923_2: {min: 920_000_000, max: 923_000_000, pingDR: 3},
-	region.AS923_3: {min: 915_000_000, max: 921_000_000, pingDR: 3},
-	region.AS923_4: {min: 917_000_000, max: 920_000_000, pingDR: 3},
-	region.KR920:   {min: 920_900_000, max: 923_300_000, pingDR: 3},
-	region.IN865:   {min: 865_000_000, max: 867_000_000, pingDR: 4},
-	region.RU864:   {min: 864_000_000, max: 870_000_000, pingDR: 3},
-	region.CN470:   {min: 470_000_000, max: 510_000_000, pingDR: 2, hopping: true},
-}
 
 // DefaultDlDr returns the default session data rate of a region and class:
 // the seed's 8 for US915 and 0 for EU868 (both classes), elsewhere the
@@ -74,7 +42,7 @@ func DefaultDlDr(r *region.Region, class string) int {
 		return 0
 	}
 	if class == ClassB {
-		return regionInfos[r.Name()].pingDR
+		return r.PingSlotDR()
 	}
 	_, dr := r.RX2()
 	return dr
@@ -90,10 +58,10 @@ func DefaultDlFreq(r *region.Region, class string, addr [4]byte) (uint32, error)
 		f, _ := r.RX2()
 		return f, nil
 	}
-	if regionInfos[r.Name()].hopping {
+	if r.PingSlotsHop() {
 		return 0, nil
 	}
-	return r.Band().GetPingSlotFrequency(devAddr(addr), 0)
+	return r.PingSlotFrequency(devAddr(addr), 0)
 }
 
 // checkDlDr checks that dr is a downlink data rate of the region that lgw
@@ -127,14 +95,13 @@ func checkDlFreq(r *region.Region, f uint32) error {
 	if f < minDlFreq || f > maxDlFreq {
 		return apierr.Newf(apierr.Validation, field, "%d Hz is out of range 100000000 to 1000000000", f)
 	}
-	ri := regionInfos[r.Name()]
-	if f < ri.min || f > ri.max {
-		return apierr.Newf(apierr.Validation, field, "%d Hz is outside region %s (%d to %d Hz)", f, r.Name(), ri.min, ri.max)
+	if rng := r.TxFreqRange(); !rng.Contains(f) {
+		return apierr.Newf(apierr.Validation, field, "%d Hz is outside region %s (%d to %d Hz)", f, r.Name(), rng.Min, rng.Max)
 	}
 	if f%100 != 0 {
 		return apierr.Newf(apierr.Validation, field, "%d Hz is not a multiple of 100 Hz", f)
 	}
-	if ri.dlChannel != nil && !ri.dlChannel(f) {
+	if !r.DownlinkChannel(f) {
 		return apierr.Newf(apierr.Validation, field, "%d Hz is not a downlink channel of region %s (923.3 MHz + n × 600 kHz, n = 0 to 7)", f, r.Name())
 	}
 	return nil
@@ -162,10 +129,11 @@ func RoundSessionTimeout(class string, secs int) (int, error) {
 }
 
 // checkPingSlotPeriod checks a class B ping-slot period: a power of two
-// from 32 to 4096 slots.
+// from 32 to 4096 slots (scheduler.ValidPingPeriod).
 func checkPingSlotPeriod(p int) error {
-	if p < MinPingSlotPeriod || p > MaxPingSlotPeriod || p&(p-1) != 0 {
-		return apierr.Newf(apierr.Validation, "LoRaWAN.PingSlotPeriod", "%d is not a power of two from 32 to 4096", p)
+	if scheduler.ValidPingPeriod(p) != nil {
+		return apierr.Newf(apierr.Validation, "LoRaWAN.PingSlotPeriod", "%d is not a power of two from %d to %d", p,
+			MinPingSlotPeriod, MaxPingSlotPeriod)
 	}
 	return nil
 }
@@ -242,8 +210,8 @@ func parseGroup(in GroupLoRaWAN) (groupParams, error) {
 	if err != nil {
 		return p, &apierr.Error{Kind: apierr.Validation, Field: "LoRaWAN.RfRegion", Message: "unknown region", Err: err}
 	}
-	if _, ok := regionInfos[r.Name()]; !ok {
-		return p, apierr.Newf(apierr.Validation, "LoRaWAN.RfRegion", "region %s has no multicast table", r.Name())
+	if _, err := r.Beacon(); err != nil {
+		return p, apierr.Newf(apierr.Validation, "LoRaWAN.RfRegion", "region %s has no class B parameters", r.Name())
 	}
 	p.region = r
 	switch in.DlClass {

@@ -42,40 +42,6 @@ func TestRoundSessionTimeout(t *testing.T) {
 	}
 }
 
-// Vectors of spec-classb-multicast.md §1.3.
-func TestPingOffset(t *testing.T) {
-	tests := []struct {
-		bt     uint32
-		addr   [4]byte
-		period int
-		off    int
-	}{
-		{0, [4]byte{}, 4096, 2406}, {0, [4]byte{}, 1024, 358}, {0, [4]byte{}, 32, 6},
-		{1400000000, [4]byte{0x26, 0x01, 0x1b, 0xda}, 4096, 2911},
-		{1400000000, [4]byte{0x26, 0x01, 0x1b, 0xda}, 1024, 863},
-		{1356000000, [4]byte{0xfc, 0x00, 0xac, 0x11}, 4096, 1152},
-	}
-	for _, tc := range tests {
-		got, err := PingOffset(tc.bt, tc.addr, tc.period)
-		if err != nil || got != tc.off {
-			t.Errorf("PingOffset(%d, %x, %d) = %d, %v; want %d", tc.bt, tc.addr, tc.period, got, err, tc.off)
-		}
-	}
-	// First slot after beacon 0 for address 0 and period 4096: 74.300 s.
-	s, err := NextPingSlot([4]byte{}, 0, 4096)
-	if err != nil || s != 74300*time.Millisecond {
-		t.Errorf("NextPingSlot = %s, %v; want 74.3s", s, err)
-	}
-	// Just after that slot, the next one is in the following period.
-	s2, err := NextPingSlot([4]byte{}, s+time.Millisecond, 4096)
-	if err != nil || s2 < BeaconPeriod+BeaconReserved || s2 >= 2*BeaconPeriod {
-		t.Errorf("next slot %s, %v; want within the second period", s2, err)
-	}
-	if _, err := PingOffset(0, [4]byte{}, 100); err == nil {
-		t.Error("period 100 accepted")
-	}
-}
-
 func TestDefaultsAndChecks(t *testing.T) {
 	tests := []struct {
 		reg          region.Name
@@ -188,7 +154,7 @@ func TestDefaultsValidEverywhere(t *testing.T) {
 			if err != nil {
 				t.Errorf("%s %s default freq: %v", n, c, err)
 			}
-			if f == 0 && (c == ClassC || !regionInfos[n].hopping) {
+			if f == 0 && (c == ClassC || !r.PingSlotsHop()) {
 				t.Errorf("%s %s: default freq 0 outside hopping class B", n, c)
 			}
 			if f != 0 {

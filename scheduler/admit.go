@@ -12,10 +12,6 @@ import (
 	"github.com/lgwagent/lgw/region"
 )
 
-// phyOverhead is what a PHYPayload adds to the application payload N:
-// MHDR 1 + FHDR 7 (no FOpts) + FPort 1 + MIC 4 (spec-classb-multicast.md §5.1).
-const phyOverhead = 13
-
 // Schedule admits a transmission. It returns a *RefusalError (errors.Is
 // against the code's sentinel) when the request is refused, another error
 // when it is malformed or the scheduler is not running, and nil when it is
@@ -78,9 +74,9 @@ func (s *Scheduler) admitLocked(req Request, now hal.Micros) ([]finished, error)
 	}
 	if n, err := s.region.MaxPayload(dr); err != nil {
 		return nil, fmt.Errorf("scheduler: request %q: %w", req.Ref, err)
-	} else if len(p.Payload) > n+phyOverhead {
+	} else if len(p.Payload) > n+region.FrameOverhead {
 		return nil, Refuse(PayloadSize, "%d bytes, at most %d at %s DR%d (N=%d plus %d bytes of frame)",
-			len(p.Payload), n+phyOverhead, s.region, dr, n, phyOverhead)
+			len(p.Payload), n+region.FrameOverhead, s.region, dr, n, region.FrameOverhead)
 	}
 	air, err := p.TimeOnAir()
 	if err != nil {

@@ -29,7 +29,7 @@ type PingSlot struct {
 // ValidPingPeriod checks a ping period in slots: a power of two from 32 to
 // 4096 (Periodicity 0 to 7; spec-classb-multicast.md §1.2).
 func ValidPingPeriod(period int) error {
-	if period < 32 || period > region.PingSlots || bits.OnesCount(uint(period)) != 1 {
+	if period < region.MinPingPeriod || period > region.PingSlots || bits.OnesCount(uint(period)) != 1 {
 		return fmt.Errorf("ping period %d: want a power of two from 32 to 4096", period)
 	}
 	return nil

@@ -62,6 +62,16 @@ const (
 	DefaultBeaconPower   = 14
 )
 
+// Limits of MinLead. MinMinLead covers the program time plus TX start
+// delay of every supported chip and of the simulator (at most 2.5 ms:
+// 1.5 ms start delay, sx1302-rxtx-timing.md §2.4, plus programming), so a
+// lead `lgw config check` accepts is one every concentrator can meet;
+// New still checks the running chip's own figure.
+const (
+	MinMinLead = 5 * time.Millisecond
+	MaxMinLead = time.Second
+)
+
 // DefaultCeilings are the duty-cycle ceilings per class (beacon, A, B, C):
 // the share of a sub-band's budget the band's total use may reach for an
 // item of that class to be admitted. Class C may bring the band to half
@@ -114,6 +124,12 @@ type Config struct {
 	GPS hal.GPS
 }
 
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
+	c.setDefaults()
+	return c
+}
+
 func (c *Config) setDefaults() {
 	if c.Capacity == 0 {
 		c.Capacity = DefaultCapacity
@@ -144,10 +160,12 @@ func (c *Config) setDefaults() {
 	}
 }
 
-// Validate checks the configuration, defaults applied, naming the first
-// bad field.
+// Validate checks the configuration as given, naming the first bad field
+// with its configuration key ("scheduler.min_lead"). It is the one place
+// the limits live: New calls it on WithDefaults, and `lgw config check`
+// calls it on the [scheduler] section, where a zero is refused rather
+// than silently replaced.
 func (c Config) Validate() error {
-	c.setDefaults()
 	bad := func(field string, v any, allowed string) error {
 		return &hal.FieldError{Field: "scheduler." + field, Value: v, Allowed: allowed}
 	}
@@ -156,8 +174,8 @@ func (c Config) Validate() error {
 		return bad("region", "none", "a region (region.Lookup)")
 	case c.Capacity < 1 || c.Capacity > 1<<20:
 		return bad("capacity", c.Capacity, "1 to 1048576")
-	case c.MinLead < time.Millisecond || c.MinLead > time.Second:
-		return bad("min_lead", c.MinLead, "1ms to 1s")
+	case c.MinLead < MinMinLead || c.MinLead > MaxMinLead:
+		return bad("min_lead", c.MinLead, fmt.Sprintf("%v to %v", MinMinLead, MaxMinLead))
 	case c.MaxAdvance < time.Second || c.MaxAdvance > 24*time.Hour:
 		return bad("max_advance", c.MaxAdvance, "1s to 24h")
 	case c.Guard < 0 || c.Guard > time.Second:

@@ -12,8 +12,11 @@ import (
 
 func TestConfigValidate(t *testing.T) {
 	eu, _ := region.Lookup("EU868")
-	if err := (Config{Region: eu}).Validate(); err != nil {
+	if err := (Config{Region: eu}).WithDefaults().Validate(); err != nil {
 		t.Fatal(err)
+	}
+	if err := (Config{Region: eu}).Validate(); err == nil {
+		t.Fatal("zero capacity and lead accepted without defaults")
 	}
 	for field, c := range map[string]Config{
 		"region":      {},
@@ -24,7 +27,7 @@ func TestConfigValidate(t *testing.T) {
 		"latitude":    {Region: eu, Latitude: 91},
 		"ceilings[C]": {Region: eu, Ceilings: [4]float64{1, 1, 1, 2}},
 	} {
-		err := c.Validate()
+		err := c.WithDefaults().Validate()
 		var fe *hal.FieldError
 		if !errors.As(err, &fe) || !strings.HasSuffix(fe.Field, field) {
 			t.Errorf("%s: got %v", field, err)

@@ -67,10 +67,10 @@ type chainState struct {
 
 // New builds a scheduler; it starts nothing.
 func New(cfg Config, conc hal.Concentrator, clk clock.Clock, log *zap.Logger) (*Scheduler, error) {
+	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	cfg.setDefaults()
 	if conc == nil || clk == nil {
 		return nil, errors.New("scheduler: concentrator and clock are required")
 	}

@@ -1,6 +1,10 @@
 package scheduler
 
-import "github.com/lgwagent/lgw/hal"
+import (
+	"time"
+
+	"github.com/lgwagent/lgw/hal"
+)
 
 // TxPower returns the power p would be emitted at: the board gain-table
 // entry at or below the request, or the clamped power under the clamp
@@ -12,4 +16,16 @@ func (s *Scheduler) TxPower(p hal.TxPacket) (int8, error) {
 	defer s.mu.Unlock()
 	err := s.checkTxLocked(&p)
 	return p.Power, err
+}
+
+// GPSTimeOf returns the GPS time (since the GPS epoch) at which the
+// counter read c, when the time reference is valid. c is placed on the
+// scheduler's timeline, so it must be within half a counter period
+// (±35 min) of now, as a just-received packet's count is.
+func (s *Scheduler) GPSTimeOf(c hal.Count) (time.Duration, bool) {
+	s.mu.Lock()
+	m := s.tl.Widen(c)
+	s.mu.Unlock()
+	g, err := s.ref.MicrosToGPS(m)
+	return g, err == nil
 }

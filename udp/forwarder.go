@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/lgwagent/lgw/clock"
+	"github.com/lgwagent/lgw/gateway"
 	"github.com/lgwagent/lgw/udp/gwmp"
 )
 
@@ -28,6 +30,9 @@ const maxDatagram = 65535
 type Forwarder struct {
 	cfg  Config
 	name string
+	// origin names the forwarder to the core ("udp:" + name); reports of
+	// its downlinks carry it.
+	origin string
 	eui  gwmp.EUI
 	core Core
 	opts Options
@@ -48,6 +53,8 @@ type Forwarder struct {
 	pullTok  uint16
 	pullOpen bool
 	iv       interval
+	// downlinks tracks this server's queued downlinks until their report.
+	downlinks tracker
 }
 
 // interval counts what one stat reports; it restarts at every stat.
@@ -57,7 +64,7 @@ type interval struct {
 }
 
 func newForwarder(c Config, eui gwmp.EUI, core Core, opts Options) *Forwarder {
-	return &Forwarder{cfg: c, name: c.Name(), eui: eui, core: core, opts: opts, clk: opts.Clock,
+	return &Forwarder{cfg: c, name: c.Name(), origin: "udp:" + c.Name(), eui: eui, core: core, opts: opts, clk: opts.Clock,
 		log: opts.Log.With(zap.String("server", c.Name())), ups: make(chan Uplink, uplinkQueue),
 		pushes: map[uint16]time.Time{}, st: Status{Server: c.Name(), State: "resolving"}}
 }
@@ -110,7 +117,7 @@ func (f *Forwarder) run(ctx context.Context) {
 	f.setState("connecting")
 	f.wg.Add(2)
 	go func() { defer f.wg.Done(); f.readLoop(f.up, f.upAddr, f.handleUp) }()
-	go func() { defer f.wg.Done(); f.readLoop(f.down, f.downAddr, f.handleDown) }()
+	go func() { defer f.wg.Done(); f.readLoop(f.down, f.downAddr, func(b []byte) { f.handleDown(ctx, b) }) }()
 	stat := f.clk.NewTicker(f.cfg.StatInterval)
 	defer stat.Stop()
 	f.sendPull()
@@ -122,7 +129,7 @@ func (f *Forwarder) run(ctx context.Context) {
 			f.checkReachable()
 			f.sendPull()
 		case <-stat.C():
-			f.sendStat()
+			f.sendStat(ctx)
 		case u := <-f.ups:
 			f.sendUplink(u)
 		}
@@ -276,6 +283,26 @@ func (f *Forwarder) status() Status {
 	return f.st
 }
 
+// adapterStatus is the status as the core's Snapshot shows it.
+func (f *Forwarder) adapterStatus() gateway.AdapterStatus {
+	st := f.status()
+	d := fmt.Sprintf("last ack %s, %d/%d uplinks acked, %d/%d keepalives acked, %d downlinks (%d refused, %d sent, %d failed), %d malformed, %d foreign",
+		stamp(st.LastAck), st.PushAcked, st.PushSent, st.PullAcked, st.PullSent, st.Downlinks, st.Refused, st.Sent,
+		st.Failed, st.Malformed, st.Foreign)
+	if st.Error != "" {
+		d += ", last error: " + st.Error
+	}
+	return gateway.AdapterStatus{Name: f.origin, Server: f.name, Connected: st.State == "up", Published: st.Forwarded,
+		Dropped: st.Dropped, State: st.State, Since: st.Since, Detail: d}
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
 // newToken returns a random token.
 func newToken() uint16 { return uint16(rand.Uint32()) }
 
@@ -341,7 +368,7 @@ func (f *Forwarder) uplink(u Uplink) {
 func (f *Forwarder) sendUplink(u Uplink) {
 	f.mu.Lock()
 	f.iv.rxnb++
-	if u.Packet.CRC == 1 {
+	if u.Packet.CRC == gateway.CRCOK {
 		f.iv.rxok++
 	}
 	f.mu.Unlock()
@@ -362,7 +389,7 @@ func (f *Forwarder) sendUplink(u Uplink) {
 // next. ackr is the acknowledgements received in the interval over the
 // PUSH_DATA sent in it, at most 100 % (0 when none was sent, as the
 // reference).
-func (f *Forwarder) sendStat() {
+func (f *Forwarder) sendStat(ctx context.Context) {
 	f.mu.Lock()
 	iv := f.iv
 	f.iv = interval{}
@@ -379,8 +406,9 @@ func (f *Forwarder) sendStat() {
 	if iv.pushSent > 0 {
 		st.ACKR = gwmp.Tenth(min(100, 100*float64(iv.pushAcked)/float64(iv.pushSent)))
 	}
-	if pos, ok := f.core.Position(); ok {
-		lat, lon, alt := gwmp.Degrees(pos.Latitude), gwmp.Degrees(pos.Longitude), pos.Altitude
+	if snap, err := f.core.Snapshot(ctx); err == nil && (snap.Location.Latitude != 0 || snap.Location.Longitude != 0) {
+		loc := snap.Location
+		lat, lon, alt := gwmp.Degrees(loc.Latitude), gwmp.Degrees(loc.Longitude), int32(math.Round(loc.Altitude))
 		st.Lati, st.Long, st.Alti = &lat, &lon, &alt
 	}
 	f.push(gwmp.Upstream{Stat: &st})

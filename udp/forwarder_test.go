@@ -1,13 +1,18 @@
 package udp_test
 
 import (
-	"net"
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/lgwagent/lgw/clock"
+	"github.com/lgwagent/lgw/gateway"
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/scheduler"
 	"github.com/lgwagent/lgw/udp"
 	"github.com/lgwagent/lgw/udp/gwmp"
 	"github.com/lgwagent/lgw/udp/udptest"
@@ -16,48 +21,77 @@ import (
 var (
 	t0  = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	gw  = hal.EUI64{0x00, 0x16, 0xc0, 0x01, 0xff, 0x00, 0x00, 0x01}
-	pos = udp.Position{Latitude: 48.85341, Longitude: 2.3488, Altitude: 35}
 )
 
-// fakeCore answers every downlink with the admission it is given and
-// keeps the done callbacks for the test to call.
+// fakeCore answers every downlink as told and reports it on the event
+// stream when the test says.
 type fakeCore struct {
-	mu    sync.Mutex
-	adm   udp.Admission
-	got   []udp.Downlink
-	dones []func(udp.Result)
+	mu      sync.Mutex
+	refusal error
+	invalid error
+	power   *int8
+	got     []gateway.SendDownlinkInput
+	ids     []string
+	events  chan gateway.Event
 }
 
-func (c *fakeCore) SendDownlink(d udp.Downlink, done func(udp.Result)) udp.Admission {
+func (c *fakeCore) SendDownlink(_ context.Context, in gateway.SendDownlinkInput, origin string) (gateway.SendDownlinkOutput, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.got = append(c.got, d)
-	if c.adm.Code == "" {
-		c.dones = append(c.dones, done)
+	if c.invalid != nil {
+		return gateway.SendDownlinkOutput{}, c.invalid
 	}
-	adm := c.adm
-	if adm.Code == "" && adm.Power == 0 {
-		adm.Power = d.Packet.Power
+	c.got = append(c.got, in)
+	id := fmt.Sprintf("m%d", len(c.got))
+	c.ids = append(c.ids, id)
+	out := gateway.SendDownlinkOutput{MessageId: id, Refusal: c.refusal}
+	if in.Power != nil {
+		out.Power = int8(*in.Power)
 	}
-	return adm
+	if c.power != nil {
+		out.Power = *c.power
+	}
+	if c.refusal != nil {
+		// The core reports a refusal too, at once.
+		c.events <- gateway.Event{Kind: gateway.EventReport, Report: &gateway.Report{MessageId: id, Origin: origin,
+			Result: gateway.TxResult{Code: gateway.CodeOf(c.refusal), Err: c.refusal}}}
+	}
+	return out, nil
 }
 
-func (c *fakeCore) Position() (udp.Position, bool) { return pos, true }
-
-func (c *fakeCore) set(a udp.Admission) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.adm = a
+func (c *fakeCore) Snapshot(context.Context) (gateway.Snapshot, error) {
+	return gateway.Snapshot{Location: gateway.Location{Latitude: 48.85341, Longitude: 2.3488, Altitude: 35.4}}, nil
 }
 
-func (c *fakeCore) last() (udp.Downlink, func(udp.Result)) {
+// set changes the next answers: a refusal, an invalid-input error, a
+// power.
+func (c *fakeCore) set(refusal, invalid error, power *int8) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var done func(udp.Result)
-	if len(c.dones) > 0 {
-		done = c.dones[len(c.dones)-1]
-	}
-	return c.got[len(c.got)-1], done
+	c.refusal, c.invalid, c.power = refusal, invalid, power
+}
+
+// last returns the last input and its MessageId.
+func (c *fakeCore) last() (gateway.SendDownlinkInput, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.got[len(c.got)-1], c.ids[len(c.ids)-1]
+}
+
+// finish reports the end of a queued downlink.
+func (r *rig) finish(id string, code gateway.Code) {
+	r.core.events <- gateway.Event{Kind: gateway.EventReport, Report: &gateway.Report{MessageId: id,
+		Origin: "udp:" + r.name(0), Result: gateway.TxResult{Code: code}}}
+}
+
+func (r *rig) name(i int) string {
+	return fmt.Sprintf("127.0.0.1:%d/%d", r.servers[i].PortUp(), r.servers[i].PortDown())
+}
+
+// uplink hands the service a received packet as the core does.
+func (r *rig) uplink(u udp.Uplink) {
+	p := u.Packet
+	r.core.events <- gateway.Event{Kind: gateway.EventUplink, Uplink: &p, GPSTime: u.GPSTime, HasGPSTime: u.HasGPSTime}
 }
 
 type rig struct {
@@ -71,7 +105,7 @@ type rig struct {
 // server; edit changes each forwarder's configuration.
 func newRig(t *testing.T, n int, edit func(*udp.Config)) *rig {
 	t.Helper()
-	r := &rig{core: &fakeCore{}, clk: clock.NewVirtual(t0)}
+	r := &rig{core: &fakeCore{events: make(chan gateway.Event, 64)}, clk: clock.NewVirtual(t0)}
 	var cfgs []udp.Config
 	for range n {
 		s := udptest.New(t)
@@ -83,11 +117,11 @@ func newRig(t *testing.T, n int, edit func(*udp.Config)) *rig {
 		}
 		cfgs = append(cfgs, c)
 	}
-	svc, err := udp.New(cfgs, gw, r.core, udp.Options{Clock: r.clk})
+	svc, err := udp.New(cfgs, gw.String(), r.core, udp.Options{Clock: r.clk})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Start(t.Context()); err != nil {
+	if err := svc.Start(t.Context(), r.core.events); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(svc.Stop)
@@ -174,7 +208,7 @@ func TestUplinksReachEveryServerWithEveryField(t *testing.T) {
 			DataRate: hal.FSKRate(50000, 25000), CRC: hal.CRCOK, RSSIChannel: -75, Count: 17}},
 	}
 	for _, u := range ups {
-		r.svc.Uplink(u)
+		r.uplink(u)
 	}
 	for si, s := range r.servers {
 		for _, u := range ups {
@@ -187,7 +221,7 @@ func TestUplinksReachEveryServerWithEveryField(t *testing.T) {
 	}
 	// GPS time to UTC takes the leap seconds into account (18 s since 2017).
 	s := r.servers[0]
-	r.svc.Uplink(ups[0])
+	r.uplink(ups[0])
 	got := s.NextRXPK()
 	want := time.Date(1980, 1, 6, 0, 0, 0, 0, time.UTC).Add(gpsTime - 18*time.Second)
 	if !time.Time(*got.Time).Equal(want) {
@@ -205,7 +239,7 @@ func TestCRCFailedPacketsFollowTheSetting(t *testing.T) {
 
 	r := newRig(t, 1, nil)
 	for _, p := range []hal.RxPacket{bad, none, good} {
-		r.svc.Uplink(udp.Uplink{Packet: p})
+		r.uplink(udp.Uplink{Packet: p})
 	}
 	checkRXPK(t, r.servers[0].NextRXPK(), udp.Uplink{Packet: good})
 	r.clk.Advance(30 * time.Second)
@@ -217,7 +251,7 @@ func TestCRCFailedPacketsFollowTheSetting(t *testing.T) {
 
 	r = newRig(t, 1, func(c *udp.Config) { c.ForwardCRCError, c.ForwardNoCRC = true, true })
 	for _, p := range []hal.RxPacket{bad, none} {
-		r.svc.Uplink(udp.Uplink{Packet: p})
+		r.uplink(udp.Uplink{Packet: p})
 		checkRXPK(t, r.servers[0].NextRXPK(), udp.Uplink{Packet: p})
 	}
 }
@@ -226,7 +260,7 @@ func TestStatAtTheInterval(t *testing.T) {
 	r := newRig(t, 1, nil)
 	s := r.servers[0]
 	for range 3 {
-		r.svc.Uplink(udp.Uplink{Packet: loraPacket()})
+		r.uplink(udp.Uplink{Packet: loraPacket()})
 		s.NextRXPK()
 	}
 	r.waitStatus(t, 0, func(st udp.Status) bool { return st.PushAcked == 3 })
@@ -235,9 +269,10 @@ func TestStatAtTheInterval(t *testing.T) {
 	if a := s.NextTxAck(); a.Info.Error != gwmp.AckNone {
 		t.Fatalf("TX_ACK %+v", a)
 	}
-	_, done := r.core.last()
-	done(udp.Result{Code: "SENT"})
-	r.core.set(udp.Admission{Code: "TOO_LATE"})
+	_, id := r.core.last()
+	r.finish(id, gateway.Sent)
+	r.waitStatus(t, 0, func(st udp.Status) bool { return st.Sent == 1 })
+	r.core.set(scheduler.Refuse(scheduler.TooLate, "late"), nil, nil)
 	s.SendTxpk(8, txpkAt(1000000))
 	s.NextTxAck()
 
@@ -246,7 +281,7 @@ func TestStatAtTheInterval(t *testing.T) {
 	if st.RxNb != 3 || st.RxOK != 3 || st.RxFw != 3 || st.ACKR != 100 || st.DwNb != 2 || st.TxNb != 1 {
 		t.Fatalf("stat %+v", st)
 	}
-	if st.Lati == nil || float64(*st.Lati) != pos.Latitude || float64(*st.Long) != pos.Longitude || *st.Alti != pos.Altitude {
+	if st.Lati == nil || float64(*st.Lati) != 48.85341 || float64(*st.Long) != 2.3488 || *st.Alti != 35 {
 		t.Fatalf("stat position %v %v %v", st.Lati, st.Long, st.Alti)
 	}
 	if !time.Time(st.Time).Equal(t0.Add(30 * time.Second)) {
@@ -262,7 +297,7 @@ func TestStatAtTheInterval(t *testing.T) {
 	// Nothing acknowledged: ackr falls.
 	r.waitStatus(t, 0, func(st udp.Status) bool { return st.PushAcked == 5 })
 	s.SetAnswering(false, true)
-	r.svc.Uplink(udp.Uplink{Packet: loraPacket()})
+	r.uplink(udp.Uplink{Packet: loraPacket()})
 	s.NextRXPK()
 	r.clk.Advance(30 * time.Second)
 	if st := s.NextStat(); st.ACKR != 50 {
@@ -307,28 +342,31 @@ func txpkAt(tmst uint32) gwmp.TXPK {
 func TestPullRespMapsEveryField(t *testing.T) {
 	r := newRig(t, 1, nil)
 	s := r.servers[0]
-	prea, size, fdev, powe := uint16(10), uint16(4), uint32(25000), int32(20)
+	prea, short, size, fdev, powe := uint16(10), uint16(2), uint16(4), uint32(25000), int32(20)
 	tmst, tmms := uint32(4000000), uint64(1_400_000_123_000)
+	ip := func(v int) *int { return &v }
+	bp := func(v bool) *bool { return &v }
 	cases := []struct {
 		name string
 		tx   gwmp.TXPK
-		want udp.Downlink
+		want gateway.SendDownlinkInput
 	}{
 		{"class A LoRa", gwmp.TXPK{Tmst: &tmst, Freq: 868100000, RFCh: 1, Powe: &powe, Modu: "LORA",
 			DatR: gwmp.DataRate{LoRa: "SF7BW125"}, CodR: "4/6", IPol: true, Prea: &prea, Size: &size,
 			Data: gwmp.Data{1, 2, 3, 4}, NCRC: true},
-			udp.Downlink{Timing: udp.AtCount, Count: 4000000, Packet: hal.TxPacket{Payload: []byte{1, 2, 3, 4},
-				Frequency: 868100000, RFChain: 1, Power: 20, DataRate: hal.LoRaRate(7, hal.BW125, hal.CR4_6),
-				Preamble: 10, InvertIQ: true, NoCRC: true}}},
-		{"class B on GPS time, no power", gwmp.TXPK{Tmms: &tmms, Freq: 869525000, Modu: "LORA",
-			DatR: gwmp.DataRate{LoRa: "SF12BW125"}, CodR: "4/5", IPol: true, Data: gwmp.Data{9}, NHdr: true},
-			udp.Downlink{Timing: udp.AtGPSTime, GPSTime: 1_400_000_123 * time.Second, Packet: hal.TxPacket{
-				Payload: []byte{9}, Frequency: 869525000, DataRate: hal.LoRaRate(12, hal.BW125, hal.CR4_5),
-				InvertIQ: true, ImplicitHeader: true}}},
+			gateway.SendDownlinkInput{PHYPayload: "AQIDBA==", Frequency: 868100000, Datr: "SF7BW125", CodeRate: "4/6",
+				Power: ip(20), RfChain: ip(1), InvertIQ: bp(true), Timing: gateway.DownlinkTiming{Tmst: &tmst},
+				Radio: &gateway.RadioOptions{Preamble: 10}}},
+		{"class B on GPS time, no power, header off, short preamble", gwmp.TXPK{Tmms: &tmms, Freq: 869525000,
+			Modu: "LORA", DatR: gwmp.DataRate{LoRa: "SF12BW125"}, CodR: "2/3", Data: gwmp.Data{9}, NHdr: true, Prea: &short},
+			gateway.SendDownlinkInput{PHYPayload: "CQ==", Frequency: 869525000, Datr: "SF12BW125", CodeRate: "4/6",
+				RfChain: ip(0), InvertIQ: bp(false), Timing: gateway.DownlinkTiming{GPSTime: ptr(int64(1_400_000_123_000))},
+				Radio: &gateway.RadioOptions{Preamble: 6, CRC: true, ImplicitHeader: true}}},
 		{"immediate FSK", gwmp.TXPK{Imme: true, Tmst: &tmst, Freq: 868800000, Powe: &powe, Modu: "FSK",
 			DatR: gwmp.DataRate{FSK: 50000}, FDev: &fdev, Data: gwmp.Data{7, 7}},
-			udp.Downlink{Timing: udp.Immediate, Packet: hal.TxPacket{Payload: []byte{7, 7}, Frequency: 868800000,
-				Power: 20, DataRate: hal.FSKRate(50000, 25000)}}},
+			gateway.SendDownlinkInput{PHYPayload: "Bwc=", Frequency: 868800000, Datr: "50000", Power: ip(20),
+				RfChain: ip(0), InvertIQ: bp(false), Timing: gateway.DownlinkTiming{Immediate: true},
+				Radio: &gateway.RadioOptions{CRC: true, FreqDeviation: 25000}}},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -338,22 +376,16 @@ func TestPullRespMapsEveryField(t *testing.T) {
 				t.Fatalf("TX_ACK %+v", a)
 			}
 			got, _ := r.core.last()
-			c.want.Origin = "udp:127.0.0.1:" + itoa(s.PortUp()) + "/" + itoa(s.PortDown())
-			if got.PowerGiven != (c.tx.Powe != nil) {
-				t.Fatalf("power given %v for powe %v", got.PowerGiven, c.tx.Powe)
-			}
-			if got.Timing != c.want.Timing || got.Count != c.want.Count || got.GPSTime != c.want.GPSTime ||
-				got.Origin != c.want.Origin || !samePacket(got.Packet, c.want.Packet) {
-				t.Fatalf("downlink\n%+v\nwant\n%+v", got, c.want)
+			if !reflect.DeepEqual(got, c.want) {
+				t.Fatalf("input\n%s\nwant\n%s", dump(got), dump(c.want))
 			}
 		})
 	}
 }
 
-func itoa(n int) string { return (&net.UDPAddr{Port: n}).String()[1:] }
+func ptr[T any](v T) *T { return &v }
 
-func samePacket(a, b hal.TxPacket) bool {
-	return string(a.Payload) == string(b.Payload) && a.Frequency == b.Frequency && a.RFChain == b.RFChain &&
-		a.Power == b.Power && a.DataRate == b.DataRate && a.Preamble == b.Preamble && a.InvertIQ == b.InvertIQ &&
-		a.ImplicitHeader == b.ImplicitHeader && a.NoCRC == b.NoCRC
+func dump(in gateway.SendDownlinkInput) string {
+	b, _ := json.Marshal(in)
+	return fmt.Sprintf("%s radio=%+v", b, in.Radio)
 }

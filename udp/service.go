@@ -8,52 +8,27 @@ package udp
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/lgwagent/lgw/clock"
-	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/gateway"
 	"github.com/lgwagent/lgw/udp/gwmp"
 )
 
-// Admission is the immediate outcome of a downlink.
-type Admission struct {
-	// Code is empty when the downlink was queued, else the refusal code
-	// ("TOO_LATE", "TX_FREQ", ...).
-	Code string
-	// Err explains a refusal.
-	Err error
-	// Power is the power the emission will use (queued only); it differs
-	// from the request when the core clamped it.
-	Power int8
-}
-
-// Result is the final outcome of a queued downlink.
-type Result struct {
-	// Code is "SENT" or why the emission failed ("TX_FAILED").
-	Code string
-	Err  error
-	// Count is the counter value of the emission start.
-	Count hal.Count
-}
-
-// Position is the gateway's position for stat.
-type Position struct {
-	Latitude, Longitude float64
-	Altitude            int32
-}
-
-// Core is what the adapter needs from the application core.
+// Core is what the adapter needs from the application core;
+// *gateway.Gateway implements it.
 type Core interface {
-	// SendDownlink admits a downlink. When it is queued (Admission.Code
-	// empty), done is called exactly once later with its Result; done
-	// must not block.
-	SendDownlink(d Downlink, done func(Result)) Admission
-	// Position returns the gateway's position, when known.
-	Position() (Position, bool)
+	// SendDownlink admits a downlink; exactly one report with its
+	// MessageId and origin follows on the event stream.
+	SendDownlink(ctx context.Context, in gateway.SendDownlinkInput, origin string) (gateway.SendDownlinkOutput, error)
+	// Snapshot gives the gateway's position for stat.
+	Snapshot(ctx context.Context) (gateway.Snapshot, error)
 }
 
 // Options are a Service's dependencies.
@@ -66,14 +41,23 @@ type Options struct {
 
 // Service runs one Forwarder per configured server.
 type Service struct {
-	fwds []*Forwarder
+	fwds   []*Forwarder
+	byName map[string]*Forwarder
+	wg     sync.WaitGroup
+	cancel context.CancelFunc
 }
 
 // New checks every configuration and prepares the forwarders; it opens
-// nothing. eui is the gateway ID put in every header.
-func New(cfgs []Config, eui hal.EUI64, core Core, opts Options) (*Service, error) {
+// nothing. gatewayID (16 hex digits) goes in every datagram's header.
+func New(cfgs []Config, gatewayID string, core Core, opts Options) (*Service, error) {
 	if core == nil {
 		return nil, errors.New("udp: a core is required")
+	}
+	var eui gwmp.EUI
+	if b, err := hex.DecodeString(gatewayID); err != nil || len(b) != len(eui) {
+		return nil, fmt.Errorf("udp: gateway id %q: want 16 hex digits", gatewayID)
+	} else {
+		copy(eui[:], b)
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.Real()
@@ -81,38 +65,76 @@ func New(cfgs []Config, eui hal.EUI64, core Core, opts Options) (*Service, error
 	if opts.Log == nil {
 		opts.Log = zap.NewNop()
 	}
-	s := &Service{}
+	s := &Service{byName: map[string]*Forwarder{}}
 	for i, c := range cfgs {
 		if err := c.Validate(); err != nil {
 			return nil, fmt.Errorf("udp: forwarder %d: %w", i, err)
 		}
 		c.SetDefaults()
-		s.fwds = append(s.fwds, newForwarder(c, gwmp.EUI(eui), core, opts))
+		f := newForwarder(c, eui, core, opts)
+		s.fwds = append(s.fwds, f)
+		s.byName[f.origin] = f
 	}
 	return s, nil
 }
 
-// Start starts every forwarder. A server that cannot be resolved yet is
-// retried every keepalive period; it does not stop the others.
-func (s *Service) Start(ctx context.Context) error {
+// Start starts every forwarder and the loop that takes the core's events
+// (uplinks, and the reports of this adapter's downlinks) from events. A
+// server that cannot be resolved yet is retried every keepalive period; it
+// does not stop the others.
+func (s *Service) Start(ctx context.Context, events <-chan gateway.Event) error {
+	ctx, s.cancel = context.WithCancel(ctx)
 	for _, f := range s.fwds {
 		f.start(ctx)
 	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-events:
+				if !ok {
+					return
+				}
+				s.handle(ev)
+			}
+		}
+	}()
 	return nil
+}
+
+// handle passes an uplink to every forwarder and a report to the
+// forwarder whose downlink it ends.
+func (s *Service) handle(ev gateway.Event) {
+	switch ev.Kind {
+	case gateway.EventUplink:
+		if ev.Uplink == nil {
+			return
+		}
+		u := Uplink{Packet: *ev.Uplink, GPSTime: ev.GPSTime, HasGPSTime: ev.HasGPSTime}
+		for _, f := range s.fwds {
+			f.uplink(u)
+		}
+	case gateway.EventReport:
+		if ev.Report == nil {
+			return
+		}
+		if f, ok := s.byName[ev.Report.Origin]; ok {
+			f.report(ev.Report)
+		}
+	}
 }
 
 // Stop stops every forwarder and waits for them.
 func (s *Service) Stop() {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.wg.Wait()
 	for _, f := range s.fwds {
 		f.stop()
-	}
-}
-
-// Uplink hands a received packet to every forwarder. It never blocks: a
-// forwarder that cannot keep up drops it and counts it.
-func (s *Service) Uplink(u Uplink) {
-	for _, f := range s.fwds {
-		f.uplink(u)
 	}
 }
 
@@ -121,6 +143,16 @@ func (s *Service) Status() []Status {
 	out := make([]Status, len(s.fwds))
 	for i, f := range s.fwds {
 		out[i] = f.status()
+	}
+	return out
+}
+
+// Adapters returns, per server, its name ("udp:host:port_up/port_down")
+// and a function giving its status as the core's Snapshot shows it.
+func (s *Service) Adapters() map[string]func() gateway.AdapterStatus {
+	out := map[string]func() gateway.AdapterStatus{}
+	for _, f := range s.fwds {
+		out[f.origin] = f.adapterStatus
 	}
 	return out
 }

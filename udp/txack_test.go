@@ -5,6 +5,9 @@ import (
 	"net"
 	"testing"
 
+	"github.com/lgwagent/lgw/apierr"
+	"github.com/lgwagent/lgw/gateway"
+	"github.com/lgwagent/lgw/scheduler"
 	"github.com/lgwagent/lgw/udp"
 	"github.com/lgwagent/lgw/udp/gwmp"
 )
@@ -12,59 +15,98 @@ import (
 func TestTxAckNamesEveryRefusal(t *testing.T) {
 	r := newRig(t, 1, nil)
 	s := r.servers[0]
-	cases := []struct{ code, want string }{
-		{"TOO_LATE", "TOO_LATE"},
-		{"TOO_EARLY", "TOO_EARLY"},
-		{"COLLISION_PACKET", "COLLISION_PACKET"},
-		{"COLLISION_BEACON", "COLLISION_BEACON"},
-		{"TX_FREQ", "TX_FREQ"},
-		{"TX_POWER", "TX_POWER"},
-		{"GPS_UNLOCKED", "GPS_UNLOCKED"},
-		{"QUEUE_FULL", "COLLISION_PACKET"},
-		{"DUTY_CYCLE", "DUTY_CYCLE"},
+	cases := []struct {
+		code scheduler.Code
+		want string
+	}{
+		{scheduler.TooLate, "TOO_LATE"},
+		{scheduler.TooEarly, "TOO_EARLY"},
+		{scheduler.CollisionPacket, "COLLISION_PACKET"},
+		{scheduler.CollisionBeacon, "COLLISION_BEACON"},
+		{scheduler.TxFreq, "TX_FREQ"},
+		{scheduler.TxPower, "TX_POWER"},
+		{scheduler.GPSUnlocked, "GPS_UNLOCKED"},
+		{scheduler.QueueFull, "COLLISION_PACKET"},
+		{scheduler.DutyCycle, "DUTY_CYCLE"},
 	}
 	for i, c := range cases {
-		r.core.set(udp.Admission{Code: c.code, Err: errors.New("because")})
+		r.core.set(scheduler.Refuse(c.code, "because"), nil, nil)
 		s.SendTxpk(uint16(i), txpkAt(1000))
 		a := s.NextTxAck()
 		if a.Token != uint16(i) || a.Info.Error != c.want || a.Info.Warn != "" {
 			t.Fatalf("%s: TX_ACK %+v, want error %s", c.code, a, c.want)
 		}
 	}
-	if st := r.svc.Status()[0]; st.Refused != uint64(len(cases)) || st.Downlinks != uint64(len(cases)) {
+	// The refusals' reports were skipped: nothing counts as sent or failed.
+	st := r.waitStatus(t, 0, func(st udp.Status) bool { return st.Refused == uint64(len(cases)) })
+	if st.Downlinks != uint64(len(cases)) || st.Sent != 0 || st.Failed != 0 {
 		t.Fatalf("status %+v", st)
+	}
+	// Input no transmitter takes is answered by field; other invalid
+	// input is not answered.
+	r.core.set(nil, apierr.Newf(apierr.Validation, "Power", "40 dBm"), nil)
+	s.SendTxpk(20, txpkAt(1000))
+	if a := s.NextTxAck(); a.Token != 20 || a.Info.Error != gwmp.AckTxPower {
+		t.Fatalf("TX_ACK %+v, want TX_POWER", a)
+	}
+	r.core.set(nil, apierr.Newf(apierr.Validation, "Frequency", "50 MHz"), nil)
+	s.SendTxpk(21, txpkAt(1000))
+	if a := s.NextTxAck(); a.Token != 21 || a.Info.Error != gwmp.AckTxFreq {
+		t.Fatalf("TX_ACK %+v, want TX_FREQ", a)
+	}
+	r.core.set(nil, apierr.Newf(apierr.Validation, "PHYPayload", "too long"), nil)
+	s.SendTxpk(22, txpkAt(1000))
+	r.waitStatus(t, 0, func(st udp.Status) bool { return st.Malformed == 1 })
+	r.core.set(nil, nil, nil)
+	s.SendTxpk(23, txpkAt(1000))
+	if a := s.NextTxAck(); a.Token != 23 {
+		t.Fatalf("TX_ACK %+v, want the one of token 23 (22 is not answered)", a)
 	}
 }
 
 func TestTxAckWarnsOfAClampedPower(t *testing.T) {
 	r := newRig(t, 1, nil)
 	s := r.servers[0]
-	r.core.set(udp.Admission{Power: 12})
-	tx := txpkAt(1000)
-	s.SendTxpk(1, tx) // asks 14 dBm
+	used := int8(12)
+	r.core.set(nil, nil, &used)
+	s.SendTxpk(1, txpkAt(1000)) // asks 14 dBm
 	a := s.NextTxAck()
 	if a.Info.Warn != gwmp.AckTxPower || a.Info.Value == nil || *a.Info.Value != 12 || a.Info.Error != "" {
 		t.Fatalf("TX_ACK %+v, want warn TX_POWER value 12", a.Info)
 	}
-	// A power no concentrator takes is refused without reaching the core.
-	p := int32(300)
-	tx.Powe = &p
+	// Without powe there is nothing to warn about.
+	tx := txpkAt(1000)
+	tx.Powe = nil
 	s.SendTxpk(2, tx)
-	if a := s.NextTxAck(); a.Info.Error != gwmp.AckTxPower {
-		t.Fatalf("TX_ACK %+v, want error TX_POWER", a.Info)
+	if a := s.NextTxAck(); a.Info.Error != gwmp.AckNone || a.Info.Warn != "" {
+		t.Fatalf("TX_ACK %+v, want NONE", a.Info)
 	}
 }
 
-func TestFailureAfterTheTxAckIsCounted(t *testing.T) {
+func TestReportsEndTheDownlinks(t *testing.T) {
 	r := newRig(t, 1, nil)
 	s := r.servers[0]
 	s.SendTxpk(1, txpkAt(1000))
 	s.NextTxAck()
-	_, done := r.core.last()
-	done(udp.Result{Code: "TX_FAILED", Err: errors.New("chip did not emit")})
-	if st := r.svc.Status()[0]; st.Failed != 1 || st.Sent != 0 {
-		t.Fatalf("status %+v", st)
+	_, first := r.core.last()
+	s.SendTxpk(2, txpkAt(2000))
+	s.NextTxAck()
+	_, second := r.core.last()
+	// A report of another origin, and one of an unknown id, change nothing.
+	r.core.events <- gateway.Event{Kind: gateway.EventReport, Report: &gateway.Report{MessageId: first, Origin: "mqtt",
+		Result: gateway.TxResult{Code: gateway.Sent}}}
+	r.finish("nobody", gateway.Sent)
+	r.finish(second, scheduler.TxFailed)
+	r.finish(first, gateway.Sent)
+	st := r.waitStatus(t, 0, func(st udp.Status) bool { return st.Sent == 1 })
+	if st.Failed != 1 {
+		t.Fatalf("status %+v, want one sent and one failed", st)
 	}
+	// A report that overtakes SendDownlink's return is kept for it.
+	r.finish("m3", gateway.Sent)
+	s.SendTxpk(3, txpkAt(3000))
+	s.NextTxAck()
+	r.waitStatus(t, 0, func(st udp.Status) bool { return st.Sent == 2 })
 }
 
 func TestMalformedAndForeignDatagramsAreDropped(t *testing.T) {
@@ -78,7 +120,7 @@ func TestMalformedAndForeignDatagramsAreDropped(t *testing.T) {
 		{2, 0, 0, 9},                   // unknown type
 		{2, 0, 0, byte(gwmp.PushData)}, // a gateway's datagram
 		gwmp.Packet{Type: gwmp.PullResp, Token: 1, JSON: []byte(`{"txpk":`)}.Encode(),
-		gwmp.Packet{Type: gwmp.PullResp, Token: 2, JSON: []byte(`{"txpk":{"imme":true,"freq":868.1,"modu":"LORA","datr":"SF77BW125","codr":"4/5","data":"AQ=="}}`)}.Encode(),
+		gwmp.Packet{Type: gwmp.PullResp, Token: 2, JSON: []byte(`{"txpk":{"imme":true,"freq":868.1,"modu":"LORA","datr":"SF7BW125","codr":"5/4","data":"AQ=="}}`)}.Encode(),
 		gwmp.Packet{Type: gwmp.PullResp, Token: 3, JSON: []byte(`{"txpk":{"imme":true,"freq":868.1,"modu":"FSK","datr":50000,"data":"AQ=="}}`)}.Encode(),
 	}
 	for _, b := range bad {
@@ -130,5 +172,8 @@ func TestConfigValidation(t *testing.T) {
 	}
 	if err := (udp.Config{Server: "ns"}).Validate(); err != nil {
 		t.Fatalf("defaults refused: %v", err)
+	}
+	if _, err := udp.New(nil, "xyz", &fakeCore{}, udp.Options{}); err == nil {
+		t.Fatal("a bad gateway id accepted")
 	}
 }

@@ -6,25 +6,25 @@ import (
 
 	"github.com/brocaar/lorawan/gps"
 
-	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/gateway"
 	"github.com/lgwagent/lgw/udp/gwmp"
 )
 
 // Uplink is a received packet and, when the GPS time reference was valid,
 // its time since the GPS epoch.
 type Uplink struct {
-	Packet hal.RxPacket
+	Packet gateway.Uplink
 	// GPSTime is the end of the packet since the GPS epoch (HasGPSTime).
 	GPSTime    time.Duration
 	HasGPSTime bool
 }
 
 // forwards reports whether the forwarder's CRC settings let p through.
-func (c Config) forwards(p hal.RxPacket) bool {
+func (c Config) forwards(p gateway.Uplink) bool {
 	switch p.CRC {
-	case hal.CRCOK:
+	case gateway.CRCOK:
 		return true
-	case hal.CRCBad:
+	case gateway.CRCBad:
 		return c.ForwardCRCError
 	default:
 		return c.ForwardNoCRC
@@ -53,7 +53,7 @@ func rxpkOf(u Uplink) gwmp.RXPK {
 		r.FTime = &ft
 	}
 	switch p.DataRate.Modulation {
-	case hal.LoRa:
+	case gateway.LoRa:
 		r.DatR = gwmp.DataRate{LoRa: p.DataRate.Datr()}
 		r.CodR = "OFF" // coding rate 0: mostly a false sync, as the reference says
 		if p.DataRate.CodeRate.Valid() {
@@ -63,7 +63,7 @@ func rxpkOf(u Uplink) gwmp.RXPK {
 		snr := gwmp.Tenth(math.Round(float64(p.SNR)*10) / 10)
 		foff := p.FreqOffset
 		r.RSSIS, r.LSNR, r.Foff = &rssis, &snr, &foff
-	case hal.FSK:
+	case gateway.FSK:
 		r.DatR = gwmp.DataRate{FSK: p.DataRate.BitRate}
 	}
 	return r

@@ -21,6 +21,7 @@ import (
 	lwgps "github.com/brocaar/lorawan/gps"
 
 	"github.com/lgwagent/lgw/agent"
+	_ "github.com/lgwagent/lgw/board/emulated"
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/config"
 	"github.com/lgwagent/lgw/logging"

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/lgwagent/lgw/control"
-	"github.com/lgwagent/lgw/sx1302/sx1302cli"
 )
 
 // cmdChip runs `lgw chip info [--socket S] --board B ...`: model, EUI,
@@ -41,9 +40,4 @@ func cmdChip(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return cmdChipInfo(rest, stdout, stderr)
-}
-
-// cmdChipInfo reads the chip through sx1302cli.
-func cmdChipInfo(args []string, stdout, stderr io.Writer) int {
-	return sx1302cli.ChipInfo(args, stdout, stderr)
 }

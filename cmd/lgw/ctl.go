@@ -357,8 +357,8 @@ func runTail(ctx context.Context, c *control.Client, count int, asJSON bool, std
 			if what == "" {
 				what = string(ev.Data)
 			}
-			if _, err := fmt.Fprintf(stdout, "%s  %-7s %s  %s\n", ev.Time.UTC().Format("15:04:05.000"), ev.Kind,
-				ev.Topic, what); err != nil {
+			if _, err := fmt.Fprintf(stdout, "%s  %-7s %s\n", ev.Time.UTC().Format("15:04:05.000"), ev.Kind,
+				what); err != nil {
 				return err
 			}
 		}
@@ -419,25 +419,18 @@ func printStatus(w io.Writer, s control.Status) {
 		fmt.Fprintf(w, "position\t%.5f, %.5f, %.0f m\n", tr.Latitude, tr.Longitude, tr.Altitude)
 	}
 	m := s.MQTT
-	mq := yesNo(m.Connected, "connected to ", "NOT connected to ") + m.Server + " since " + stamp(m.Since) +
-		", " + strconv.Itoa(m.Buffered) + " buffered"
-	if m.LastError != "" {
-		mq += ", last error: " + m.LastError
+	mq := yesNo(m.Connected, "connected to ", "NOT connected to ") + m.Server + ", " + strconv.Itoa(m.Buffered) + " buffered"
+	if m.Disabled {
+		mq = "disabled"
 	}
-	if !s.MQTT.Disabled {
-		fmt.Fprintf(w, "mqtt\t%s\n", mq)
-	} else {
-		fmt.Fprintf(w, "mqtt\tdisabled\n")
-	}
+	fmt.Fprintf(w, "mqtt\t%s\n", mq)
 	for _, u := range s.UDP {
-		line := u.State + " since " + stamp(u.Since) + ", last ack " + stamp(u.LastAck) +
-			fmt.Sprintf(", %d/%d uplinks acked, %d/%d keepalives acked, %d downlinks (%d refused, %d failed), %d malformed",
-				u.PushAcked, u.PushSent, u.PullAcked, u.PullSent, u.Downlinks, u.Refused, u.Failed, u.Malformed)
+		line := u.State + " since " + stamp(u.Since)
 		if u.State == "unreachable" {
-			line = "SERVER UNREACHABLE: " + line
+			line = "SERVER UNREACHABLE since " + stamp(u.Since)
 		}
-		if u.Error != "" {
-			line += ", last error: " + u.Error
+		if u.Detail != "" {
+			line += ", " + u.Detail
 		}
 		fmt.Fprintf(w, "udp %s\t%s\n", u.Server, line)
 	}

@@ -8,6 +8,9 @@ import (
 	"os"
 	"runtime"
 	"sort"
+
+	// The boards without hardware (sim, the drivers on their emulators).
+	_ "github.com/lgwagent/lgw/board/emulated"
 )
 
 // Set by the linker: -X main.version=... -X main.commit=...

@@ -30,6 +30,13 @@ func loadConfig(path string) (config.Config, error) {
 	if err := cfg.ValidateBoard(board.Names()); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
+	b, err := board.Lookup(cfg.Concentrator.Board)
+	if err == nil {
+		err = b.CheckSPISpeed(cfg.Concentrator.SPISpeed)
+	}
+	if err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
 	return cfg, nil
 }
 

@@ -23,8 +23,7 @@ func Sample() *Agent {
 				Counter: 3735928559},
 			TimeRef: control.TimeRef{GPS: true, Lock: true, Valid: true, LastPPS: Epoch.Add(-400 * time.Millisecond),
 				Satellites: 9, Latitude: 48.8566, Longitude: 2.3522, Altitude: 35},
-			MQTT: control.MQTTStatus{Server: "ssl://broker.example.net:8883", Connected: true,
-				Since: Epoch.Add(-25 * time.Hour), Buffered: 0},
+			MQTT:       control.MQTTStatus{Server: "ssl://broker.example.net:8883", Connected: true, Buffered: 0},
 			QueueDepth: 2, LastRx: Epoch.Add(-3 * time.Second), LastTx: Epoch.Add(-90 * time.Second),
 			LogLevel: "info",
 		},
@@ -55,7 +54,7 @@ func Sample() *Agent {
 
 // SampleUplink is an uplink event as tail shows it.
 func SampleUplink() control.Event {
-	return control.Event{Time: Epoch, Kind: "uplink", Topic: "lgw/0016c001ff10a235/up",
+	return control.Event{Time: Epoch, Kind: "uplink",
 		Summary: "868.100 SF7BW125 rssi -57 snr 9.5 23B",
 		Data:    json.RawMessage(`{"freq":868100000,"datr":"SF7BW125","rssi":-57,"lsnr":9.5,"size":23}`)}
 }
@@ -63,6 +62,6 @@ func SampleUplink() control.Event {
 // SampleReport is a downlink report event as tail shows it.
 func SampleReport() control.Event {
 	return control.Event{Time: Epoch.Add(250 * time.Millisecond), Kind: "report",
-		Topic: "lgw/0016c001ff10a235/report", Summary: "mc-7f3a SENT tmst 3738178559",
-		Data: json.RawMessage(`{"type":"downlink","radio":{"hardware":{"tmst":3738178559,"status":"SENT"}}}`)}
+		Summary: "mc-7f3a SENT tmst 3738178559",
+		Data:    json.RawMessage(`{"type":"downlink","radio":{"hardware":{"tmst":3738178559,"status":"SENT"}}}`)}
 }

@@ -1,4 +1,4 @@
-package mqtt
+package gateway
 
 import (
 	"encoding/base64"
@@ -35,6 +35,23 @@ type SendDownlinkInput struct {
 	Class string `json:"Class,omitempty"`
 	// Timing is when: exactly one of its fields.
 	Timing DownlinkTiming `json:"Timing"`
+	// Radio carries the settings only Semtech's UDP protocol gives (txpk
+	// prea, ncrc, nhdr, fdev); nil keeps the LoRaWAN downlink defaults.
+	// Not part of the MQTT API.
+	Radio *RadioOptions `json:"-"`
+}
+
+// RadioOptions are the low-level radio settings of a downlink.
+type RadioOptions struct {
+	// Preamble is the preamble length (0: the default, 8 LoRa, 5 FSK).
+	Preamble uint16
+	// CRC sends a payload CRC (LoRaWAN downlinks have none).
+	CRC bool
+	// ImplicitHeader sends no LoRa header.
+	ImplicitHeader bool
+	// FreqDeviation is the FSK frequency deviation in Hz (0: half the
+	// bit rate).
+	FreqDeviation uint32
 }
 
 // DownlinkTiming is the start of a SendDownlink frame.
@@ -59,8 +76,8 @@ func (in SendDownlinkInput) Request(reg *region.Region, defaultPower int8) (sche
 	if err != nil {
 		return req, apierr.Newf(apierr.Validation, "PHYPayload", "not base64: %v", err)
 	}
-	if len(phy) == 0 || len(phy) > hal.MaxPayload {
-		return req, apierr.Newf(apierr.Validation, "PHYPayload", "%d bytes: want 1 to %d", len(phy), hal.MaxPayload)
+	if err := checkPayload("PHYPayload", phy); err != nil {
+		return req, err
 	}
 	if in.Frequency == 0 {
 		return req, apierr.Newf(apierr.Validation, "Frequency", "required, in Hz")
@@ -94,8 +111,8 @@ func (in SendDownlinkInput) Request(reg *region.Region, defaultPower int8) (sche
 	}
 	power := defaultPower
 	if in.Power != nil {
-		if *in.Power < -10 || *in.Power > 36 {
-			return req, apierr.Newf(apierr.Validation, "Power", "%d dBm: want -10 to 36", *in.Power)
+		if err := checkPower("Power", *in.Power); err != nil {
+			return req, err
 		}
 		power = int8(*in.Power)
 	}
@@ -146,11 +163,31 @@ func (in SendDownlinkInput) Request(reg *region.Region, defaultPower int8) (sche
 	}
 	req.Packet = hal.TxPacket{Payload: phy, Frequency: in.Frequency, RFChain: uint8(chain), Power: power,
 		DataRate: dr, InvertIQ: invert, NoCRC: true}
+	if r := in.Radio; r != nil {
+		req.Packet.Preamble, req.Packet.NoCRC, req.Packet.ImplicitHeader = r.Preamble, !r.CRC, r.ImplicitHeader
+		if dr.Modulation == hal.FSK && r.FreqDeviation != 0 {
+			req.Packet.DataRate.FreqDeviation = r.FreqDeviation
+		}
+	}
 	if err := req.Packet.Validate(); err != nil {
 		return req, apierr.Newf(apierr.Validation, "", "%v", err)
 	}
 	req.Origin = "mqtt"
 	return req, nil
+}
+
+// SendDownlinkOutput answers SendDownlink.
+type SendDownlinkOutput struct {
+	MessageId string `json:"MessageId"`
+	// Refusal is the scheduler's refusal when the frame was not admitted
+	// (nil: queued). The outcome is reported on the event stream either
+	// way; this lets an adapter that acknowledges at once (Semtech UDP
+	// TX_ACK) answer without waiting for the report.
+	Refusal error `json:"-"`
+	// Power is the power the frame will be sent at when queued: the
+	// request's, or the gain-table entry below it, or the clamped power
+	// (scheduler.power_policy "clamp").
+	Power int8 `json:"-"`
 }
 
 // String summarises the input for logs (no payload).

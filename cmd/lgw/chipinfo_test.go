@@ -1,4 +1,4 @@
-package sx1302cli
+package main
 
 import (
 	"bytes"
@@ -6,10 +6,10 @@ import (
 	"testing"
 )
 
-func TestChipInfoEmulated(t *testing.T) {
+func TestChipInfoEmulatedBoard(t *testing.T) {
 	var out, errb bytes.Buffer
 	// Real clock: the emulated start waits its ≈2.2 s of radio resets.
-	code := ChipInfo([]string{"--board", "sx1302-emulated", "--firmware-dir", t.TempDir()}, &out, &errb)
+	code := cmdChipInfo([]string{"--board", "sx1302-emulated", "--firmware-dir", t.TempDir()}, &out, &errb)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
@@ -18,10 +18,10 @@ func TestChipInfoEmulated(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", w, out.String())
 		}
 	}
-	if code := ChipInfo(nil, &out, &errb); code != 2 {
+	if code := cmdChipInfo(nil, &out, &errb); code != 2 {
 		t.Errorf("no board: exit %d", code)
 	}
-	if code := ChipInfo([]string{"--board", "nope"}, &out, &errb); code != 1 {
+	if code := cmdChipInfo([]string{"--board", "nope"}, &out, &errb); code != 1 {
 		t.Errorf("unknown board: exit %d", code)
 	}
 }

@@ -1,39 +1,25 @@
-package board
+package emulated
 
 import (
 	"fmt"
 	"os"
-	"time"
 
+	"github.com/lgwagent/lgw/board"
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/hal/sim"
 )
 
-// SimParams configures the simulated concentrator.
-type SimParams struct {
-	// Traffic is a JSON-lines file of uplinks to inject.
-	Traffic string
-	// PPM is the crystal error.
-	PPM float64
-	// GPS turns on the simulated GPS, with PPS jitter GPSJitter.
-	GPS       bool
-	GPSJitter time.Duration
-	// Latitude, Longitude, Altitude of the simulated GPS fix.
-	Latitude, Longitude, Altitude float64
-}
-
-func simBoard() *Board {
-	return &Board{
+func simBoard() *board.Board {
+	return &board.Board{
 		Name:        "sim",
 		Description: "simulated concentrator (no hardware): traffic file, simulated GPS",
 		Chip:        "sim",
 		TxGains:     []hal.TxGain{{Power: 12}, {Power: 14}, {Power: 16}, {Power: 20}, {Power: 27}},
 		TxFreq:      hal.FreqRange{Min: 100e6, Max: 1000e6},
-		open:        openSim,
 	}
 }
 
-func openSim(p Params, b *Board) (Hardware, error) {
+func openSim(p board.Params, b *board.Board) (board.Hardware, error) {
 	s, err := sim.New(sim.Config{
 		Clock:   p.Clock,
 		PPM:     p.Sim.PPM,
@@ -45,22 +31,22 @@ func openSim(p Params, b *Board) (Hardware, error) {
 		},
 	})
 	if err != nil {
-		return Hardware{}, err
+		return board.Hardware{}, err
 	}
 	if p.Sim.Traffic != "" {
 		f, err := os.Open(p.Sim.Traffic)
 		if err != nil {
-			return Hardware{}, fmt.Errorf("traffic file: %w", err)
+			return board.Hardware{}, fmt.Errorf("traffic file: %w", err)
 		}
 		defer f.Close()
 		ups, err := sim.ParseTraffic(f)
 		if err != nil {
-			return Hardware{}, fmt.Errorf("traffic file %s: %w", p.Sim.Traffic, err)
+			return board.Hardware{}, fmt.Errorf("traffic file %s: %w", p.Sim.Traffic, err)
 		}
 		// The traffic's times count from the start, a little after now.
 		s.AddTraffic(ups)
 	}
-	hw := Hardware{Concentrator: s}
+	hw := board.Hardware{Concentrator: s}
 	if p.Sim.GPS {
 		hw.GPS = s.GPS()
 	}

@@ -1,4 +1,4 @@
-package sx1302cli
+package main
 
 import (
 	"context"
@@ -18,12 +18,12 @@ import (
 	"github.com/lgwagent/lgw/sx1302"
 )
 
-// ChipInfo runs `lgw chip --board B [--firmware-dir D] [--region R]
+// cmdChipInfo runs `lgw chip --board B [--firmware-dir D] [--region R]
 // [--spi-device S] [--reset-line L] [--power-line L]`: it starts the
 // concentrator and prints model, EUI, firmware versions and temperature
 // straight from the chip, then stops it. On --board sx1302-emulated it
 // needs no hardware.
-func ChipInfo(args []string, stdout, stderr io.Writer) int {
+func cmdChipInfo(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("chip", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	bn := fs.String("board", "", "board name (see lgw boards)")

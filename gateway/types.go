@@ -1,0 +1,76 @@
+package gateway
+
+import (
+	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/multicast"
+	"github.com/lgwagent/lgw/scheduler"
+)
+
+// The value types adapters read and write. They are the lower layers'
+// own types under the core's names, so an adapter imports gateway alone
+// and never reaches into the scheduler, the multicast service or the HAL.
+
+// Uplink is a received packet as the concentrator reports it.
+type Uplink = hal.RxPacket
+
+// DataRate is a modulation with its parameters (LoRa SF/BW/CR or FSK bit
+// rate); Datr() writes it as "SF7BW125" or "50000".
+type DataRate = hal.DataRate
+
+// TxPacket is a frame as programmed for transmission.
+type TxPacket = hal.TxPacket
+
+// ChipInfo is the concentrator's identity (model, EUI, firmware).
+type ChipInfo = hal.ChipInfo
+
+// Modulations and CRC states of Uplink and DataRate.
+const (
+	LoRa     = hal.LoRa
+	FSK      = hal.FSK
+	CRCOK    = hal.CRCOK
+	CRCBad   = hal.CRCBad
+	CRCNone  = hal.CRCNone
+	CR4_5    = hal.CR4_5
+	MaxFrame = hal.MaxPayload
+)
+
+// Code is the outcome of one transmission: SENT or the refusal or
+// failure code (TOO_LATE, DUTY_CYCLE...), the status of the MQTT
+// downlink_error message.
+type Code = scheduler.Code
+
+// Sent is the code of a transmission that went out.
+const Sent = scheduler.Sent
+
+// CodeOf returns the code of a refusal (SendDownlinkOutput.Refusal):
+// TOO_LATE, COLLISION_PACKET... (TX_FAILED for any other error).
+func CodeOf(err error) Code { return scheduler.CodeOf(err) }
+
+// TxResult is the scheduler's account of one transmission: code, error,
+// start (counter, GPS time, UTC) and the packet as programmed.
+type TxResult = scheduler.Result
+
+// QueuedItem is one transmission waiting in the scheduler.
+type QueuedItem = scheduler.QueuedItem
+
+// The multicast API's inputs and outputs (seed 001, AWS-shaped JSON).
+type (
+	CreateGroupInput   = multicast.CreateGroupInput
+	CreateGroupOutput  = multicast.CreateGroupOutput
+	GroupIDInput       = multicast.GroupIDInput
+	GroupOutput        = multicast.GroupOutput
+	ListGroupsOutput   = multicast.ListGroupsOutput
+	StartSessionInput  = multicast.StartSessionInput
+	SessionOutput      = multicast.SessionOutput
+	SendDataInput      = multicast.SendDataInput
+	SendDataOutput     = multicast.SendDataOutput
+	GroupLoRaWAN       = multicast.GroupLoRaWAN
+	SessionLoRaWAN     = multicast.SessionLoRaWAN
+	WirelessMetadata   = multicast.WirelessMetadata
+	SendLoRaWAN        = multicast.SendLoRaWAN
+	GroupLoRaWANOutput = multicast.GroupLoRaWANOutput
+)
+
+// MulticastAPI is the multicast operations the gateway offers; Gateway
+// implements it.
+type MulticastAPI = multicast.API
