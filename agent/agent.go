@@ -21,8 +21,8 @@ import (
 	"github.com/lgwagent/lgw/mqtt"
 	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
-	"github.com/lgwagent/lgw/udp"
 	"github.com/lgwagent/lgw/systemd"
+	"github.com/lgwagent/lgw/udp"
 )
 
 // Options are the agent's run-time dependencies.
@@ -62,8 +62,8 @@ type Agent struct {
 	// udp and the subscription it reads (nil without [[forwarder]]).
 	udp       *udp.Service
 	udpEvents *gateway.Subscription
-	ctl   *control.Server
-	ready chan struct{}
+	ctl       *control.Server
+	ready     chan struct{}
 }
 
 // New checks the configuration (with config.Validate, as `lgw config

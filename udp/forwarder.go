@@ -33,11 +33,11 @@ type Forwarder struct {
 	// origin names the forwarder to the core ("udp:" + name); reports of
 	// its downlinks carry it.
 	origin string
-	eui  gwmp.EUI
-	core Core
-	opts Options
-	clk  clock.Clock
-	log  *zap.Logger
+	eui    gwmp.EUI
+	core   Core
+	opts   Options
+	clk    clock.Clock
+	log    *zap.Logger
 
 	ups    chan Uplink
 	cancel context.CancelFunc

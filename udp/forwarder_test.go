@@ -19,8 +19,8 @@ import (
 )
 
 var (
-	t0  = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-	gw  = hal.EUI64{0x00, 0x16, 0xc0, 0x01, 0xff, 0x00, 0x00, 0x01}
+	t0 = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	gw = hal.EUI64{0x00, 0x16, 0xc0, 0x01, 0xff, 0x00, 0x00, 0x01}
 )
 
 // fakeCore answers every downlink as told and reports it on the event
