@@ -2,7 +2,9 @@ package config
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -55,6 +57,29 @@ func TestForwarderErrorsNameTheKey(t *testing.T) {
 		var ce *Error
 		if !errors.As(err, &ce) || ce.Key != tt.key || !strings.Contains(err.Error(), tt.mention) {
 			t.Errorf("%q: error %v, want key %s mentioning %q", tt.text, err, tt.key, tt.mention)
+		}
+	}
+}
+
+// TestUDPDocsConfig parses every TOML example of docs/udp.md.
+func TestUDPDocsConfig(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "docs", "udp.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```toml\n(.*?)```").FindAllStringSubmatch(string(b), -1)
+	if len(blocks) < 3 {
+		t.Fatalf("%d TOML examples in docs/udp.md, want at least 3", len(blocks))
+	}
+	for _, m := range blocks {
+		text := regexp.MustCompile("(?m)^   ").ReplaceAllString(m[1], "") // examples inside list items
+		cfg, err := Parse(text)
+		if err != nil {
+			t.Errorf("%s\n%v", text, err)
+			continue
+		}
+		if len(cfg.Forwarders) == 0 {
+			t.Errorf("%s\nno [[forwarder]]", text)
 		}
 	}
 }
