@@ -305,3 +305,38 @@ func TestUDPServerUnreachableInStatus(t *testing.T) {
 		t.Fatalf("states %q %q, want up and unreachable", udpState(0), udpState(1))
 	}
 }
+
+// TestUDPClassBOnGPSTime sends a txpk with tmms: it goes on air at the
+// counter the GPS time reference gives for that GPS time.
+func TestUDPClassBOnGPSTime(t *testing.T) {
+	r := startUDPAgent(t, 1, true, nil)
+	gpsNow := scheduler.UTCToGPS(r.clk.Now())
+	at := (gpsNow/time.Second + 3) * time.Second // a whole second, 2-3 s ahead
+	if at%region.BeaconPeriod < 5*time.Second {
+		at += 5 * time.Second // clear of the beacon at the period start
+	}
+	tx := loraTxpk(869525000, "SF9BW125", 14, 0x60, 1, 2, 3)
+	tx.Tmms = u64(uint64(at / time.Millisecond))
+	r.servers[0].SendTxpk(42, tx)
+	if a := r.servers[0].NextTxAck(); a.Info.Error != gwmp.AckNone {
+		t.Fatalf("TX_ACK %+v", a.Info)
+	}
+	var e *sim.Emission
+	coarse(r.clk, 10*time.Second, func() bool {
+		for _, x := range r.sim.AirLog() {
+			if x.Frequency == 869525000 && x.DataRate.SpreadingFactor == 9 {
+				e = &x
+				return true
+			}
+		}
+		return false
+	})
+	if e == nil {
+		t.Fatalf("not emitted: air log %+v", r.sim.AirLog())
+	}
+	// The simulated GPS has no jitter and the crystal no error: the
+	// emission starts at the GPS time asked, to the microsecond.
+	if got := scheduler.UTCToGPS(e.StartTime); (got - at).Abs() > 2*time.Microsecond {
+		t.Fatalf("emission at GPS %v, want %v", got, at)
+	}
+}
