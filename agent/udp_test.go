@@ -47,7 +47,7 @@ func startUDPAgent(t *testing.T, n int, gps bool, edit func(*config.Config)) *ud
 	cfg.MQTT.Enabled = false
 	cfg.Scheduler.Beacons = gps
 	cfg.Gateway.Latitude, cfg.Gateway.Longitude, cfg.Gateway.Altitude = 48.85, 2.35, 35
-	r := &udpRig{sim: s, clk: v, col: &collector{}}
+	r := &udpRig{sim: s, clk: v}
 	for range n {
 		srv := udptest.New(t)
 		r.servers = append(r.servers, srv)
@@ -69,31 +69,9 @@ func startUDPAgent(t *testing.T, n int, gps bool, edit func(*config.Config)) *ud
 		t.Fatal(err)
 	}
 	r.a = a
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	select {
-	case <-a.Ready():
-	case err := <-done:
-		t.Fatalf("Run: %v", err)
-	}
-	sub := a.Gateway().Subscribe("test", 0)
-	collected := make(chan struct{})
-	go func() {
-		defer close(collected)
-		for ev := range sub.C {
-			if ev.Kind == gateway.EventUplink {
-				r.col.add(*ev.Uplink)
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		<-collected
-	})
+	var stop func()
+	r.col, stop = runAgent(t, a)
+	t.Cleanup(stop)
 	for _, srv := range r.servers {
 		srv.NextPull()
 	}
