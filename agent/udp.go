@@ -21,9 +21,7 @@ func (a *Agent) buildUDP() error {
 	if err != nil {
 		return fmt.Errorf("udp: %w", err)
 	}
-	for name, status := range svc.Adapters() {
-		a.gw.RegisterAdapter(name, status)
-	}
+	svc.Register(a.gw.RegisterAdapter)
 	a.udp, a.udpEvents = svc, a.gw.Subscribe("udp", 0)
 	return nil
 }

@@ -147,14 +147,13 @@ func (s *Service) Status() []Status {
 	return out
 }
 
-// Adapters returns, per server, its name ("udp:host:port_up/port_down")
-// and a function giving its status as the core's Snapshot shows it.
-func (s *Service) Adapters() map[string]func() gateway.AdapterStatus {
-	out := map[string]func() gateway.AdapterStatus{}
+// Register calls register, in configuration order, with each server's
+// name ("udp:host:port_up/port_down") and a function giving its status as
+// the core's Snapshot shows it (gateway.RegisterAdapter).
+func (s *Service) Register(register func(name string, status func() gateway.AdapterStatus)) {
 	for _, f := range s.fwds {
-		out[f.origin] = f.adapterStatus
+		register(f.origin, f.adapterStatus)
 	}
-	return out
 }
 
 // Status is one server's state and counters since start.
