@@ -5,18 +5,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/lgwagent/lgw/apierr"
 	"github.com/lgwagent/lgw/gateway"
 )
 
 // Over adapts the application core to Agent: each command calls one use
-// case and words its answer in the control protocol's types; tail
-// subscribes to the core's event stream and encodes each event once.
-func Over(g *gateway.Gateway) Agent { return core{g} }
+// case and words its answer in the control protocol's types; the tails
+// share one subscription to the core's event stream, and each event is
+// encoded once for all of them.
+func Over(g *gateway.Gateway) Agent { return core{g: g, tails: &tailHub{g: g}} }
 
-type core struct{ g *gateway.Gateway }
+type core struct {
+	g     *gateway.Gateway
+	tails *tailHub
+}
 
 var _ Agent = core{}
 
@@ -173,46 +176,8 @@ func (c core) TestTx(ctx context.Context, req TxRequest) (TxResult, error) {
 		Datr: out.Datr, Power: out.Power, Size: out.Size, Chain: out.Chain, Airtime: out.Airtime}, nil
 }
 
-// tailBuffer is the subscription buffer of one `lgw tail`.
-const tailBuffer = 256
-
-// Subscribe streams the core's events for `lgw tail`, each encoded once
-// here. When the subscriber loses events the stream says so with an event
-// of kind "dropped" before the next one.
-func (c core) Subscribe(ctx context.Context) (<-chan Event, func()) {
-	sub := c.g.Subscribe("tail", tailBuffer)
-	out := make(chan Event)
-	done := make(chan struct{})
-	go func() {
-		defer close(out)
-		var seen uint64
-		for ev := range sub.C {
-			var batch []Event
-			if d := sub.Dropped(); d > seen {
-				batch = append(batch, Event{Time: ev.Time.UTC(), Kind: "dropped",
-					Summary: fmt.Sprintf("%d events were dropped: the reader was too slow", d-seen)})
-				seen = d
-			}
-			batch = append(batch, EventOf(ev))
-			for _, e := range batch {
-				select {
-				case out <- e:
-				case <-done:
-					return
-				case <-ctx.Done():
-					return
-				}
-			}
-		}
-	}()
-	var once sync.Once
-	return out, func() {
-		once.Do(func() {
-			close(done)
-			sub.Close()
-		})
-	}
-}
+// Subscribe streams the core's events for `lgw tail`.
+func (c core) Subscribe(ctx context.Context) (<-chan Event, func()) { return c.tails.subscribe(ctx) }
 
 // EventOf encodes a core event for tail: a one-line summary and a small
 // JSON object.

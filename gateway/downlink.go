@@ -67,113 +67,170 @@ type DownlinkTiming struct {
 }
 
 // Request validates the input against the region and returns the
-// scheduler request it describes. Ref and Done are left for the caller;
+// scheduler request it describes. Ref, Origin and Done are left for the
+// caller;
 // defaultPower applies when Power is omitted. Errors are
 // ValidationExceptions naming the field.
 func (in SendDownlinkInput) Request(reg *region.Region, defaultPower int8) (scheduler.Request, error) {
 	var req scheduler.Request
-	phy, err := base64.StdEncoding.DecodeString(in.PHYPayload)
+	phy, err := in.payload()
 	if err != nil {
-		return req, apierr.Newf(apierr.Validation, "PHYPayload", "not base64: %v", err)
-	}
-	if err := checkPayload("PHYPayload", phy); err != nil {
 		return req, err
 	}
+	if err := in.checkFrequency(); err != nil {
+		return req, err
+	}
+	dr, err := in.dataRate(reg)
+	if err != nil {
+		return req, err
+	}
+	power, chain, invert, err := in.radio(defaultPower)
+	if err != nil {
+		return req, err
+	}
+	if req.Timing, req.Class, err = in.Timing.timing(); err != nil {
+		return req, err
+	}
+	if req.Class, err = in.class(req.Class); err != nil {
+		return req, err
+	}
+	req.Packet = hal.TxPacket{Payload: phy, Frequency: in.Frequency, RFChain: chain, Power: power,
+		DataRate: dr, InvertIQ: invert, NoCRC: true}
+	in.Radio.apply(&req.Packet)
+	if err := req.Packet.Validate(); err != nil {
+		return req, apierr.Newf(apierr.Validation, "", "%v", err)
+	}
+	return req, nil
+}
+
+// apply sets the radio options on p; nil changes nothing.
+func (r *RadioOptions) apply(p *hal.TxPacket) {
+	if r == nil {
+		return
+	}
+	p.Preamble, p.NoCRC, p.ImplicitHeader = r.Preamble, !r.CRC, r.ImplicitHeader
+	if p.DataRate.Modulation == hal.FSK && r.FreqDeviation != 0 {
+		p.DataRate.FreqDeviation = r.FreqDeviation
+	}
+}
+
+// payload decodes PHYPayload.
+func (in SendDownlinkInput) payload() ([]byte, error) {
+	phy, err := base64.StdEncoding.DecodeString(in.PHYPayload)
+	if err != nil {
+		return nil, apierr.Newf(apierr.Validation, "PHYPayload", "not base64: %v", err)
+	}
+	if err := checkPayload("PHYPayload", phy); err != nil {
+		return nil, err
+	}
+	return phy, nil
+}
+
+// checkFrequency refuses a missing frequency or one not in Hz.
+func (in SendDownlinkInput) checkFrequency() error {
 	if in.Frequency == 0 {
-		return req, apierr.Newf(apierr.Validation, "Frequency", "required, in Hz")
+		return apierr.Newf(apierr.Validation, "Frequency", "required, in Hz")
 	}
 	if in.Frequency < 100_000_000 || in.Frequency > 1_100_000_000 {
-		return req, apierr.Newf(apierr.Validation, "Frequency", "%d Hz: want a frequency in Hz (100 MHz to 1.1 GHz)", in.Frequency)
+		return apierr.Newf(apierr.Validation, "Frequency", "%d Hz: want a frequency in Hz (100 MHz to 1.1 GHz)", in.Frequency)
 	}
-	var dr hal.DataRate
+	return nil
+}
+
+// dataRate reads DataRate (a region index) or Datr with CodeRate: exactly
+// one of them.
+func (in SendDownlinkInput) dataRate(reg *region.Region) (hal.DataRate, error) {
 	switch {
 	case in.DataRate != nil && in.Datr != "":
-		return req, apierr.Newf(apierr.Validation, "DataRate", "give DataRate or Datr, not both")
+		return hal.DataRate{}, apierr.Newf(apierr.Validation, "DataRate", "give DataRate or Datr, not both")
 	case in.DataRate != nil:
 		if in.CodeRate != "" {
-			return req, apierr.Newf(apierr.Validation, "CodeRate", "goes with Datr only")
+			return hal.DataRate{}, apierr.Newf(apierr.Validation, "CodeRate", "goes with Datr only")
 		}
-		if dr, err = reg.DataRate(*in.DataRate); err != nil {
-			return req, apierr.Newf(apierr.Validation, "DataRate", "%v", err)
+		dr, err := reg.DataRate(*in.DataRate)
+		if err != nil {
+			return hal.DataRate{}, apierr.Newf(apierr.Validation, "DataRate", "%v", err)
 		}
+		return dr, nil
 	case in.Datr != "":
 		cr := hal.CR4_5
 		if in.CodeRate != "" {
+			var err error
 			if cr, err = hal.ParseCodeRate(in.CodeRate); err != nil {
-				return req, apierr.Newf(apierr.Validation, "CodeRate", "%v", err)
+				return hal.DataRate{}, apierr.Newf(apierr.Validation, "CodeRate", "%v", err)
 			}
 		}
-		if dr, err = hal.ParseDatr(in.Datr, cr); err != nil {
-			return req, apierr.Newf(apierr.Validation, "Datr", "%v", err)
+		dr, err := hal.ParseDatr(in.Datr, cr)
+		if err != nil {
+			return hal.DataRate{}, apierr.Newf(apierr.Validation, "Datr", "%v", err)
 		}
-	default:
-		return req, apierr.Newf(apierr.Validation, "DataRate", "required: DataRate (index) or Datr")
+		return dr, nil
 	}
-	power := defaultPower
+	return hal.DataRate{}, apierr.Newf(apierr.Validation, "DataRate", "required: DataRate (index) or Datr")
+}
+
+// radio reads Power (default defaultPower), RfChain (default 0) and
+// InvertIQ (default true).
+func (in SendDownlinkInput) radio(defaultPower int8) (power int8, chain uint8, invert bool, err error) {
+	power, invert = defaultPower, true
 	if in.Power != nil {
 		if err := checkPower("Power", *in.Power); err != nil {
-			return req, err
+			return 0, 0, false, err
 		}
 		power = int8(*in.Power)
 	}
-	chain := 0
 	if in.RfChain != nil {
 		if *in.RfChain < 0 || *in.RfChain > 1 {
-			return req, apierr.Newf(apierr.Validation, "RfChain", "%d: want 0 or 1", *in.RfChain)
+			return 0, 0, false, apierr.Newf(apierr.Validation, "RfChain", "%d: want 0 or 1", *in.RfChain)
 		}
-		chain = *in.RfChain
+		chain = uint8(*in.RfChain)
 	}
-	invert := true
 	if in.InvertIQ != nil {
 		invert = *in.InvertIQ
 	}
-	t := in.Timing
+	return power, chain, invert, nil
+}
+
+// timing reads the one timing given and the class it implies.
+func (t DownlinkTiming) timing() (scheduler.Timing, scheduler.Class, error) {
+	var tm scheduler.Timing
+	var class scheduler.Class
 	n := 0
 	if t.Tmst != nil {
 		n++
-		req.Timing = scheduler.Timing{Mode: scheduler.AtCount, Count: hal.Count(*t.Tmst)}
-		req.Class = scheduler.ClassA
+		tm, class = scheduler.Timing{Mode: scheduler.AtCount, Count: hal.Count(*t.Tmst)}, scheduler.ClassA
 	}
 	if t.GPSTime != nil {
 		n++
 		if *t.GPSTime <= 0 {
-			return req, apierr.Newf(apierr.Validation, "Timing.GPSTime", "want milliseconds since the GPS epoch")
+			return tm, class, apierr.Newf(apierr.Validation, "Timing.GPSTime", "want milliseconds since the GPS epoch")
 		}
-		req.Timing = scheduler.Timing{Mode: scheduler.AtGPSTime, GPSTime: time.Duration(*t.GPSTime) * time.Millisecond}
-		req.Class = scheduler.ClassB
+		tm = scheduler.Timing{Mode: scheduler.AtGPSTime, GPSTime: time.Duration(*t.GPSTime) * time.Millisecond}
+		class = scheduler.ClassB
 	}
 	if t.Immediate {
 		n++
-		req.Timing = scheduler.Timing{Mode: scheduler.ASAP}
-		req.Class = scheduler.ClassC
+		tm, class = scheduler.Timing{Mode: scheduler.ASAP}, scheduler.ClassC
 	}
 	if n != 1 {
-		return req, apierr.Newf(apierr.Validation, "Timing", "give exactly one of Tmst, GPSTime, Immediate (got %d)", n)
+		return tm, class, apierr.Newf(apierr.Validation, "Timing", "give exactly one of Tmst, GPSTime, Immediate (got %d)", n)
 	}
+	return tm, class, nil
+}
+
+// class applies Class over the class the timing implies.
+func (in SendDownlinkInput) class(implied scheduler.Class) (scheduler.Class, error) {
 	switch in.Class {
 	case "":
+		return implied, nil
 	case "A":
-		req.Class = scheduler.ClassA
+		return scheduler.ClassA, nil
 	case "B":
-		req.Class = scheduler.ClassB
+		return scheduler.ClassB, nil
 	case "C":
-		req.Class = scheduler.ClassC
-	default:
-		return req, apierr.Newf(apierr.Validation, "Class", "%q: want A, B or C", in.Class)
+		return scheduler.ClassC, nil
 	}
-	req.Packet = hal.TxPacket{Payload: phy, Frequency: in.Frequency, RFChain: uint8(chain), Power: power,
-		DataRate: dr, InvertIQ: invert, NoCRC: true}
-	if r := in.Radio; r != nil {
-		req.Packet.Preamble, req.Packet.NoCRC, req.Packet.ImplicitHeader = r.Preamble, !r.CRC, r.ImplicitHeader
-		if dr.Modulation == hal.FSK && r.FreqDeviation != 0 {
-			req.Packet.DataRate.FreqDeviation = r.FreqDeviation
-		}
-	}
-	if err := req.Packet.Validate(); err != nil {
-		return req, apierr.Newf(apierr.Validation, "", "%v", err)
-	}
-	req.Origin = "mqtt"
-	return req, nil
+	return implied, apierr.Newf(apierr.Validation, "Class", "%q: want A, B or C", in.Class)
 }
 
 // SendDownlinkOutput answers SendDownlink.

@@ -152,7 +152,7 @@ func (a *Adapter) forward() {
 	for ev := range a.sub.C {
 		switch ev.Kind {
 		case gateway.EventUplink:
-			a.c.PublishUplink(*ev.Uplink)
+			a.c.publishUplinkAt(*ev.Uplink, ev.Time) // stamped with its reception
 		case gateway.EventReport:
 			a.c.PublishDownlinkReport(*ev.Report)
 		}

@@ -366,8 +366,11 @@ func (c *Client) currentState() State {
 }
 
 // PublishUplink queues a received packet for the up topic.
-func (c *Client) PublishUplink(p gateway.Uplink) {
-	b, err := EncodeUplink(c.gw, p, c.clk.Now())
+func (c *Client) PublishUplink(p gateway.Uplink) { c.publishUplinkAt(p, c.clk.Now()) }
+
+// publishUplinkAt queues an uplink received at t.
+func (c *Client) publishUplinkAt(p gateway.Uplink, t time.Time) {
+	b, err := EncodeUplink(c.gw, p, t)
 	if err != nil {
 		c.log.Error("encode uplink", zap.Error(err))
 		return

@@ -16,12 +16,15 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/lgwagent/lgw/apierr"
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/hal/sim"
 	"github.com/lgwagent/lgw/multicast"
-	"github.com/lgwagent/lgw/multicast/multicasttest"
+	"github.com/lgwagent/lgw/region"
+	"github.com/lgwagent/lgw/scheduler"
 )
 
 // Environment of the crash child (this test binary run again).
@@ -63,7 +66,38 @@ func (l *appendLog) add(format string, args ...any) {
 	_ = l.f.Sync()
 }
 
-// crashChild runs a manager with the test transmitter over hal/sim on the
+// emitLog sits between the real scheduler and the simulator: it learns
+// each frame's message at Schedule and logs "E <message> <FCnt>" when the
+// scheduler hands the frame to the chip, before the chip has it.
+type emitLog struct {
+	*sim.Sim
+	log  *appendLog
+	mu   sync.Mutex
+	refs map[string]string // PHYPayload -> message ID
+}
+
+func (e *emitLog) Send(p *hal.TxPacket) error {
+	e.mu.Lock()
+	ref := e.refs[string(p.Payload)]
+	e.mu.Unlock()
+	e.log.add("E %s %d", ref, binary.LittleEndian.Uint16(p.Payload[6:8]))
+	return e.Sim.Send(p)
+}
+
+// recordingTx notes each request's message before the scheduler has it.
+type recordingTx struct {
+	*scheduler.Scheduler
+	e *emitLog
+}
+
+func (r recordingTx) Schedule(req scheduler.Request) error {
+	r.e.mu.Lock()
+	r.e.refs[string(req.Packet.Payload)] = req.Ref
+	r.e.mu.Unlock()
+	return r.Scheduler.Schedule(req)
+}
+
+// crashChild runs a manager on the real scheduler over hal/sim on the
 // real clock. In "run" mode it sends messages until killed; in "drain"
 // mode it sends none and returns once every message has ended.
 func crashChild(dir, logs, mode string) error {
@@ -87,13 +121,26 @@ func crashChild(dir, logs, mode string) error {
 	if err != nil {
 		return err
 	}
-	tx := multicasttest.New(clk, s)
-	tx.OnSend = func(ref string, p hal.TxPacket) {
-		emit.add("E %s %d", ref, binary.LittleEndian.Uint16(p.Payload[6:8]))
+	eu, err := region.Lookup("EU868")
+	if err != nil {
+		return err
 	}
-	m, err := multicast.Open(multicast.Config{Dir: dir, Clock: clk, Tx: tx, FCntReserve: 4, MinStartLead: time.Millisecond,
+	conc := &emitLog{Sim: s, log: emit, refs: map[string]string{}}
+	// A lead of 50 ms (the reference forwarders take 42.5 ms): room for a
+	// hand-off timer firing late on a loaded host, while the messages,
+	// which the manager hands over one at a time, still drain in seconds.
+	sc, err := scheduler.New(scheduler.Config{Region: eu, MinLead: 50 * time.Millisecond}, conc, clk, zap.NewNop())
+	if err != nil {
+		return err
+	}
+	if err := sc.Start(context.Background()); err != nil {
+		return err
+	}
+	defer sc.Stop()
+	m, err := multicast.Open(multicast.Config{Dir: dir, Clock: clk, Tx: recordingTx{sc, conc}, FCntReserve: 4,
+		MinStartLead: time.Millisecond,
 		Reports: func(r multicast.Report) {
-			rep.add("R %s %d %v %s", r.MessageId, r.FCnt, r.Duplicate, r.Result.Code)
+			rep.add("R %s %d %v %s %v", r.MessageId, r.FCnt, r.Duplicate, r.Result.Code, r.Result.Err)
 		}})
 	if err != nil {
 		return err
@@ -208,25 +255,37 @@ func TestCrashNoFCntReuseNoLoss(t *testing.T) {
 	if len(accepted) == 0 || len(fcnts) == 0 {
 		t.Fatalf("%d accepted, %d emitted: the test did nothing", len(accepted), len(fcnts))
 	}
+	// On the real clock of a loaded host the scheduler may hand a frame
+	// over too late; it then ends TX_FAILED without an emission. That is an
+	// outcome, reported, not a loss; any other code is a defect here.
+	reports := readLines(t, filepath.Join(logs, "report.log"))
+	failed := map[string]bool{}
+	for _, r := range reports {
+		if r[4] == "TX_FAILED" {
+			failed[r[1]] = true
+		}
+	}
 	for _, a := range accepted {
-		if len(emitted[a[1]]) == 0 {
-			t.Errorf("accepted message %s never emitted", a[1])
+		if len(emitted[a[1]]) == 0 && !failed[a[1]] {
+			t.Errorf("accepted message %s neither emitted nor reported failed", a[1])
 		}
 	}
 	dups := 0
-	for _, r := range readLines(t, filepath.Join(logs, "report.log")) {
+	for _, r := range reports {
 		id, fc, dup, code := r[1], r[2], r[3] == "true", r[4]
-		if code != "SENT" {
-			t.Errorf("message %s ended %s", id, code)
-		}
 		em := emitted[id]
-		if len(em) == 0 {
+		switch {
+		case code == "TX_FAILED":
+			continue
+		case code != "SENT":
+			t.Errorf("message %s ended %s (%s)", id, code, strings.Join(r[5:], " "))
+		case len(em) == 0:
 			t.Errorf("report for %s without emission", id)
 			continue
 		}
 		var fc16 uint32
 		fmt.Sscan(fc, &fc16)
-		first := em[0] == fmt.Sprint(fc16&0xffff)
+		first := len(em) > 0 && em[0] == fmt.Sprint(fc16&0xffff)
 		if !first && !dup {
 			t.Errorf("message %s sent again with FCnt %s but not flagged duplicate", id, fc)
 		}
@@ -240,6 +299,6 @@ func TestCrashNoFCntReuseNoLoss(t *testing.T) {
 			multi++
 		}
 	}
-	t.Logf("%d kills: %d accepted, %d frames emitted, %d messages emitted more than once, %d duplicate reports",
-		kills, len(accepted), len(fcnts), multi, dups)
+	t.Logf("%d kills: %d accepted, %d frames emitted, %d messages emitted more than once, %d duplicate reports, %d handed over late (TX_FAILED)",
+		kills, len(accepted), len(fcnts), multi, dups, len(failed))
 }

@@ -97,7 +97,8 @@ func (m *Manager) process() {
 	m.deliver(reps)
 }
 
-// removeHead drops a group's head message.
+// removeMsg drops a message from its group (queue and in-flight) and from
+// the manager's index, and marks the queue for saving.
 func (m *Manager) removeMsg(g *group, msg *message) {
 	delete(m.msgs, msg.ID)
 	for i, q := range g.queue {
@@ -209,96 +210,130 @@ func gpsOf(t time.Time) time.Duration { return gps.Time(t).TimeSinceGPSEpoch() }
 func utcOf(d time.Duration) time.Time { return time.Time(gps.NewTimeFromTimeSinceGPSEpoch(d)).UTC() }
 
 // dispatch builds the head message's frame and submits it. ok is false
-// when the group must wait (disk error): the message stays queued.
+// when the group must wait (disk error): the message stays queued. A
+// message that cannot go ends here with its refusal report.
 func (m *Manager) dispatch(g *group, msg *message, now time.Time, reps []Report) ([]Report, bool) {
-	s := g.sess
-	n, err := maxPayload(g.p.region, s.DlDr)
-	if err != nil {
-		reps = append(reps, refusedReport(msg, g, scheduler.TxFailed, "%v", err))
+	p, r := m.plan(g, msg, now)
+	if r == nil {
+		var diskErr error
+		if r, diskErr = m.frame(g, msg); diskErr != nil {
+			return m.waitDisk(g, now, diskErr, reps)
+		}
+	}
+	if r != nil {
+		reps = append(reps, refusedReport(msg, g, r.code, "%v", r.err))
 		m.removeMsg(g, msg)
 		return reps, true
-	}
-	limit := n
-	if !g.p.hasKeys {
-		limit = n + region.FrameOverhead
-	}
-	if len(msg.Payload) > limit {
-		reps = append(reps, refusedReport(msg, g, scheduler.PayloadSize, "%d bytes exceed %d at the session's DR%d",
-			len(msg.Payload), limit, s.DlDr))
-		m.removeMsg(g, msg)
-		return reps, true
-	}
-	dr, err := g.p.region.DataRate(s.DlDr)
-	if err != nil {
-		reps = append(reps, refusedReport(msg, g, scheduler.TxFailed, "%v", err))
-		m.removeMsg(g, msg)
-		return reps, true
-	}
-	end := s.end()
-	freq := s.DlFreq
-	var timing scheduler.Timing
-	class := scheduler.ClassC
-	var slot time.Duration
-	if g.p.class == ClassB {
-		class = scheduler.ClassB
-		after := max(gpsOf(now.Add(m.cfg.ClassBLead)), firstBeaconAtOrAfter(gpsOf(s.Start)), msg.notBefore)
-		var ps scheduler.PingSlot
-		ps, err = scheduler.NextPingSlot(devAddr(g.p.addr), after, s.PingSlotPeriod, g.p.region)
-		slot = ps.Time
-		if err == nil && !utcOf(slot).Before(end) {
-			err = fmt.Errorf("no ping slot before the session ends at %s", end.UTC().Format(time.RFC3339))
-		}
-		if err != nil {
-			reps = append(reps, refusedReport(msg, g, scheduler.TooLate, "%v", err))
-			m.removeMsg(g, msg)
-			return reps, true
-		}
-		if freq == 0 {
-			if freq, err = g.p.region.PingSlotFrequency(devAddr(g.p.addr), ps.BeaconTime); err != nil {
-				reps = append(reps, refusedReport(msg, g, scheduler.TxFreq, "ping-slot frequency: %v", err))
-				m.removeMsg(g, msg)
-				return reps, true
-			}
-		}
-		timing = scheduler.Timing{Mode: scheduler.AtGPSTime, GPSTime: slot}
-	} else {
-		timing = scheduler.Timing{Mode: scheduler.ASAP, NotBefore: maxTime(s.Start, now), NotAfter: end}
-	}
-	if g.p.hasKeys {
-		fcnt, err := m.takeFCnt(g)
-		if err != nil {
-			if g.next > 0xFFFFFFFF {
-				reps = append(reps, refusedReport(msg, g, scheduler.TxFailed, "%v", err))
-				m.removeMsg(g, msg)
-				return reps, true
-			}
-			return m.waitDisk(g, now, err, reps)
-		}
-		phy, err := BuildFrame(g.p.addr, fcnt, uint8(msg.FPort), msg.Payload, g.p.nwk, g.p.app)
-		if err != nil {
-			reps = append(reps, refusedReport(msg, g, scheduler.TxFailed, "%v", err))
-			m.removeMsg(g, msg)
-			return reps, true
-		}
-		msg.FCnt, msg.phy = fcnt, phy
-	} else {
-		msg.phy = msg.Payload
 	}
 	msg.InFlight = true
 	if err := m.saveQueue(); err != nil {
 		msg.InFlight = false
 		return m.waitDisk(g, now, err, reps)
 	}
+	return m.submit(g, msg, p, reps), true
+}
+
+// refusal is why a message cannot go: the code of its report and the
+// reason.
+type refusal struct {
+	code scheduler.Code
+	err  error
+}
+
+func refuse(code scheduler.Code, format string, args ...any) *refusal {
+	return &refusal{code: code, err: fmt.Errorf(format, args...)}
+}
+
+// txPlan is how and when a message goes out.
+type txPlan struct {
+	class  scheduler.Class
+	timing scheduler.Timing
+	dr     hal.DataRate
+	freq   uint32
+	// slot is the class B ping slot asked for.
+	slot time.Duration
+}
+
+// plan checks the message against the session (payload size, data rate)
+// and finds its timing and frequency: the next ping slot for class B,
+// the session window for class C.
+func (m *Manager) plan(g *group, msg *message, now time.Time) (txPlan, *refusal) {
+	s := g.sess
+	n, err := maxPayload(g.p.region, s.DlDr)
+	if err != nil {
+		return txPlan{}, refuse(scheduler.TxFailed, "%v", err)
+	}
+	limit := n
+	if !g.p.hasKeys {
+		limit = n + region.FrameOverhead
+	}
+	if len(msg.Payload) > limit {
+		return txPlan{}, refuse(scheduler.PayloadSize, "%d bytes exceed %d at the session's DR%d", len(msg.Payload), limit, s.DlDr)
+	}
+	p := txPlan{class: scheduler.ClassC, freq: s.DlFreq}
+	if p.dr, err = g.p.region.DataRate(s.DlDr); err != nil {
+		return txPlan{}, refuse(scheduler.TxFailed, "%v", err)
+	}
+	end := s.end()
+	if g.p.class != ClassB {
+		p.timing = scheduler.Timing{Mode: scheduler.ASAP, NotBefore: maxTime(s.Start, now), NotAfter: end}
+		return p, nil
+	}
+	p.class = scheduler.ClassB
+	after := max(gpsOf(now.Add(m.cfg.ClassBLead)), firstBeaconAtOrAfter(gpsOf(s.Start)), msg.notBefore)
+	ps, err := scheduler.NextPingSlot(devAddr(g.p.addr), after, s.PingSlotPeriod, g.p.region)
+	if err == nil && !utcOf(ps.Time).Before(end) {
+		err = fmt.Errorf("no ping slot before the session ends at %s", end.UTC().Format(time.RFC3339))
+	}
+	if err != nil {
+		return txPlan{}, refuse(scheduler.TooLate, "%v", err)
+	}
+	if p.freq == 0 {
+		if p.freq, err = g.p.region.PingSlotFrequency(devAddr(g.p.addr), ps.BeaconTime); err != nil {
+			return txPlan{}, refuse(scheduler.TxFreq, "ping-slot frequency: %v", err)
+		}
+	}
+	p.slot = ps.Time
+	p.timing = scheduler.Timing{Mode: scheduler.AtGPSTime, GPSTime: ps.Time}
+	return p, nil
+}
+
+// frame sets the message's PHYPayload: the encrypted frame under the next
+// frame counter when the group has keys, the payload as given otherwise.
+// diskErr means the counter could not be reserved: try again later.
+func (m *Manager) frame(g *group, msg *message) (r *refusal, diskErr error) {
+	if !g.p.hasKeys {
+		msg.phy = msg.Payload
+		return nil, nil
+	}
+	fcnt, err := m.takeFCnt(g)
+	if err != nil {
+		if g.next > 0xFFFFFFFF {
+			return refuse(scheduler.TxFailed, "%v", err), nil
+		}
+		return nil, err
+	}
+	phy, err := BuildFrame(g.p.addr, fcnt, uint8(msg.FPort), msg.Payload, g.p.nwk, g.p.app)
+	if err != nil {
+		return refuse(scheduler.TxFailed, "%v", err), nil
+	}
+	msg.FCnt, msg.phy = fcnt, phy
+	return nil, nil
+}
+
+// submit hands the framed message to the scheduler; a refusal ends it at
+// once with its report.
+func (m *Manager) submit(g *group, msg *message, p txPlan, reps []Report) []Report {
 	power := m.cfg.TxPower
 	if power == 0 {
-		power = int8(g.p.region.Band().GetDownlinkTXPower(freq))
+		power = int8(g.p.region.Band().GetDownlinkTXPower(p.freq))
 	}
 	m.attempts++
-	f := &flight{msg: msg, g: g, attempt: m.attempts, slot: slot}
+	f := &flight{msg: msg, g: g, attempt: m.attempts, slot: p.slot}
 	req := scheduler.Request{
-		Ref: msg.ID, Class: class, Timing: timing, Origin: "multicast:" + g.id,
-		Packet: hal.TxPacket{Payload: msg.phy, Frequency: freq, RFChain: m.cfg.RFChain, Power: power,
-			DataRate: dr, InvertIQ: true, NoCRC: true},
+		Ref: msg.ID, Class: p.class, Timing: p.timing, Origin: "multicast:" + g.id,
+		Packet: hal.TxPacket{Payload: msg.phy, Frequency: p.freq, RFChain: m.cfg.RFChain, Power: power,
+			DataRate: p.dr, InvertIQ: true, NoCRC: true},
 		Done: m.doneFunc(msg.ID, f.attempt),
 	}
 	g.inflight = msg
@@ -309,9 +344,9 @@ func (m *Manager) dispatch(g *group, msg *message, now time.Time, reps []Report)
 		if res.Code == scheduler.Sent { // a refusal without a code
 			res.Code = scheduler.TxFailed
 		}
-		return m.outcome(f, res, reps), true
+		return m.outcome(f, res, reps)
 	}
-	return reps, true
+	return reps
 }
 
 // waitDisk keeps a message queued after a storage error and retries later.
@@ -322,6 +357,10 @@ func (m *Manager) waitDisk(g *group, now time.Time, err error, reps []Report) ([
 	return reps, false
 }
 
+// doneFunc is the Done of a request. The manager calls Schedule and Cancel
+// with m.mu held, and the scheduler may call Done inside those calls
+// (scheduler.Request.Done), so Done takes only resMu, which is never held
+// around a scheduler call, and leaves the work to the manager's goroutine.
 func (m *Manager) doneFunc(ref string, attempt uint64) func(scheduler.Result) {
 	return func(r scheduler.Result) {
 		m.resMu.Lock()

@@ -123,7 +123,7 @@ func TestRestartKeepsEverythingAndNeverReusesFCnt(t *testing.T) {
 	}
 	// A clean restart, then one more message.
 	e.m.Stop()
-	e2 := &env{clk: e.clk, sim: e.sim, tx: e.tx, dir: dir}
+	e2 := &env{clk: e.clk, sim: e.sim, sched: e.sched, tx: e.tx, dir: dir}
 	e2.open(t)
 	g, _ := e2.m.GetMulticastGroup(ctx, multicast.GroupIDInput{Id: "g"})
 	// 3 counters used, reserved in blocks of 4: the restart resumes at 4.

@@ -38,6 +38,9 @@ type Manager struct {
 	// early holds reports made while loading, delivered on the first pass.
 	early []Report
 
+	// resMu guards results, the scheduler's results not yet processed. It
+	// is the only lock Done takes (see doneFunc) and is never held while
+	// calling the scheduler or taking mu.
 	resMu   sync.Mutex
 	results []doneItem
 

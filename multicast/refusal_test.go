@@ -80,7 +80,7 @@ func TestRefusalsRetriedOrReported(t *testing.T) {
 }
 
 func TestClassBHoppingFrequency(t *testing.T) {
-	e := newEnv(t, t.TempDir(), nil)
+	e := newEnvIn(t, t.TempDir(), nil, "US915")
 	e.m.Stop()
 	ref := &refuser{inner: e.tx}
 	m, err := multicast.Open(multicast.Config{Dir: e.dir, Clock: e.clk, Tx: ref,

@@ -65,10 +65,6 @@ const (
 	Cancelled Code = "CANCELLED"
 )
 
-// Codes lists every code.
-var Codes = []Code{Sent, TooLate, TooEarly, CollisionPacket, CollisionBeacon, QueueFull, TxFreq, TxPower,
-	PayloadSize, DutyCycle, DwellTime, GPSUnlocked, TxFailed, Cancelled}
-
 // Sentinel errors, one per refusal code, for errors.Is.
 var (
 	ErrTooLate         = &codeSentinel{TooLate}
@@ -89,18 +85,6 @@ var (
 type codeSentinel struct{ code Code }
 
 func (c *codeSentinel) Error() string { return string(c.code) }
-
-// Sentinel returns the sentinel error of a code (nil for Sent).
-func Sentinel(c Code) error {
-	for _, s := range []*codeSentinel{ErrTooLate, ErrTooEarly, ErrCollisionPacket, ErrCollisionBeacon,
-		ErrQueueFull, ErrTxFreq, ErrTxPower, ErrPayloadSize, ErrDutyCycle, ErrDwellTime, ErrGPSUnlocked,
-		ErrTxFailed, ErrCancelled} {
-		if s.code == c {
-			return s
-		}
-	}
-	return nil
-}
 
 // RefusalError is a refusal or failure with its code and the numbers
 // behind it ("starts in 4ms, minimum lead 10ms").
@@ -195,8 +179,13 @@ type Request struct {
 	// Origin says who asked, for the queue listing ("multicast:group-1",
 	// "mqtt", "cli").
 	Origin string
-	// Done receives the item's one Result once it is accepted. It is
-	// called from the scheduler's goroutine and must not block.
+	// Done receives the item's one Result once it is accepted, never with
+	// the scheduler's lock held and never before Schedule has returned nil
+	// for it. It runs on the scheduler's timer goroutine for items the
+	// timer ends (sent, failed, dropped), and on the goroutine of the call
+	// that ends the item otherwise: Cancel (CANCELLED), or a later Schedule
+	// that displaces it (COLLISION_*). So a caller must not hold, around
+	// Schedule or Cancel, a lock that its Done takes; Done must not block.
 	Done func(Result)
 }
 

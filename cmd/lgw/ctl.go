@@ -22,27 +22,73 @@ import (
 	"github.com/lgwagent/lgw/control"
 )
 
-// ctlCommands are the commands cmdCtl serves, with a one-line summary.
-var ctlCommands = []struct{ name, usage, summary string }{
-	{"status", "", "concentrator, time reference, MQTT, queue, last RX/TX, uptime"},
-	{"queue", "", "scheduled transmissions"},
-	{"groups", "", "multicast groups"},
-	{"sessions", "", "multicast sessions"},
-	{"stats", "", "counters since the daemon started"},
-	{"log-level", "LEVEL", "set the daemon's log level (debug, info, warn, error)"},
-	{"tx", "--freq F --datr DR [--power DBM] (--payload HEX | --size N) [--at WHEN]",
-		"test transmission through the scheduler; waits for its result"},
-	{"tail", "[--count N]", "live uplinks and reports until Ctrl-C"},
+// ctlCommand is one command cmdCtl serves: its usage and summary, its own
+// flags and arguments, and what it does once connected.
+type ctlCommand struct {
+	name, usage, summary string
+	// flags registers the command's own flags (nil: none).
+	flags func(fs *flag.FlagSet, r *ctlRun)
+	// args checks the positional arguments (nil: none allowed); an error
+	// is a usage error.
+	args func(rest []string, r *ctlRun) error
+	// run does the command on a connected client.
+	run func(ctx context.Context, c *control.Client, r *ctlRun, stdout, stderr io.Writer) int
+}
+
+// ctlRun is one invocation: the common options and what the command's
+// flags and arguments gave.
+type ctlRun struct {
+	name  string
+	opts  ctlOpts
+	tx    txFlags
+	txReq control.TxRequest
+	count int
+	level string
+}
+
+// ctlCommands are the commands cmdCtl serves.
+var ctlCommands = []ctlCommand{
+	{name: "status", summary: "concentrator, time reference, MQTT, queue, last RX/TX, uptime",
+		run: query(printStatus)},
+	{name: "queue", summary: "scheduled transmissions",
+		run: query(printQueue)},
+	{name: "groups", summary: "multicast groups",
+		run: query(printGroups)},
+	{name: "sessions", summary: "multicast sessions",
+		run: query(printSessions)},
+	{name: "stats", summary: "counters since the daemon started",
+		run: query(printStats)},
+	{name: "log-level", usage: "LEVEL", summary: "set the daemon's log level (debug, info, warn, error)",
+		args: logLevelArgs, run: runLogLevel},
+	{name: "tx", usage: "--freq F --datr DR [--power DBM] (--payload HEX | --size N) [--at WHEN]",
+		summary: "test transmission through the scheduler; waits for its result",
+		flags:   func(fs *flag.FlagSet, r *ctlRun) { r.tx.register(fs) }, args: txArgs,
+		run: func(ctx context.Context, c *control.Client, r *ctlRun, stdout, stderr io.Writer) int {
+			return runTx(ctx, c, r.txReq, r.opts.json, stdout, stderr)
+		}},
+	{name: "tail", usage: "[--count N]", summary: "live uplinks and reports until Ctrl-C",
+		flags: func(fs *flag.FlagSet, r *ctlRun) {
+			fs.IntVar(&r.count, "count", 0, "stop after N events (0: until Ctrl-C)")
+		}, args: tailArgs,
+		run: func(ctx context.Context, c *control.Client, r *ctlRun, stdout, stderr io.Writer) int {
+			return runTail(ctx, c, r.count, r.opts.json, stdout, stderr)
+		}},
+}
+
+// ctlCommandOf returns the command of a name.
+func ctlCommandOf(name string) (ctlCommand, bool) {
+	for _, c := range ctlCommands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return ctlCommand{}, false
 }
 
 // isCtlCommand reports whether cmdCtl serves name.
 func isCtlCommand(name string) bool {
-	for _, c := range ctlCommands {
-		if c.name == name {
-			return true
-		}
-	}
-	return false
+	_, ok := ctlCommandOf(name)
+	return ok
 }
 
 // daemonRunning reports whether an lgw daemon answers on socket; the
@@ -83,87 +129,23 @@ func (o *ctlOpts) resolveSocket() (string, error) {
 // stats, log-level, tx, tail) against the daemon's socket. It returns the
 // exit code: 0 ok, 1 error (daemon not running, refused TX...), 2 usage.
 func cmdCtl(name string, args []string, stdout, stderr io.Writer) int {
-	if !isCtlCommand(name) {
+	cmd, ok := ctlCommandOf(name)
+	if !ok {
 		fmt.Fprintf(stderr, "lgw: unknown command %q\n", name)
 		return 2
 	}
-	fs := flag.NewFlagSet("lgw "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var o ctlOpts
-	fs.StringVar(&o.socket, "socket", "", "control socket (default: the --config file's control.socket, else "+control.DefaultSocket+")")
-	fs.StringVar(&o.config, "config", "", "configuration file to read control.socket from")
-	fs.BoolVar(&o.json, "json", false, "print JSON instead of tables")
-	var tx txFlags
-	var count int
-	switch name {
-	case "tx":
-		tx.register(fs)
-	case "tail":
-		fs.IntVar(&count, "count", 0, "stop after N events (0: until Ctrl-C)")
+	r := &ctlRun{name: name}
+	if code, ok := parseCtl(cmd, r, args, stderr); !ok {
+		return code
 	}
-	for _, c := range ctlCommands {
-		if c.name == name {
-			fs.Usage = func() {
-				fmt.Fprintf(stderr, "usage: lgw %s [--socket PATH | --config FILE] [--json] %s\n  %s\n", name, c.usage, c.summary)
-				fs.PrintDefaults()
-			}
-		}
-	}
-	// Flags may come before or after positional arguments
-	// (lgw log-level debug --json).
-	var rest []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		rest = append(rest, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-	var level string
-	var txReq control.TxRequest
-	switch name {
-	case "log-level":
-		if len(rest) != 1 {
-			fmt.Fprintln(stderr, "lgw log-level: want exactly one LEVEL (debug, info, warn, error)")
-			fs.Usage()
-			return 2
-		}
-		level, rest = rest[0], nil
-	case "tx":
-		var err error
-		if txReq, err = tx.request(); err != nil {
-			fmt.Fprintf(stderr, "lgw tx: %v\n", err)
-			fs.Usage()
-			return 2
-		}
-	case "tail":
-		if count < 0 {
-			fmt.Fprintln(stderr, "lgw tail: --count: must be 0 or more")
-			return 2
-		}
-	}
-	if len(rest) > 0 {
-		fmt.Fprintf(stderr, "lgw %s: unexpected arguments %q\n", name, rest)
-		fs.Usage()
-		return 2
-	}
-	socket, err := o.resolveSocket()
+	socket, err := r.opts.resolveSocket()
 	if err != nil {
 		fmt.Fprintf(stderr, "lgw %s: %v\n", name, err)
 		return 1
 	}
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	c, err := control.Dial(dctx, socket)
-	cancel()
+	c, err := dialCtl(ctx, socket)
 	if err != nil {
 		var nr *control.NotRunningError
 		if errors.As(err, &nr) {
@@ -174,55 +156,130 @@ func cmdCtl(name string, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer c.Close()
+	return cmd.run(ctx, c, r, stdout, stderr)
+}
 
-	switch name {
-	case "tail":
-		return runTail(ctx, c, count, o.json, stdout, stderr)
-	case "tx":
-		return runTx(ctx, c, txReq, o.json, stdout, stderr)
+// parseCtl parses the common flags, the command's flags (before or after
+// the positional arguments: lgw log-level debug --json) and its
+// arguments. ok false means stop with code (0 for --help, 2 for usage).
+func parseCtl(cmd ctlCommand, r *ctlRun, args []string, stderr io.Writer) (code int, ok bool) {
+	fs := flag.NewFlagSet("lgw "+cmd.name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&r.opts.socket, "socket", "", "control socket (default: the --config file's control.socket, else "+control.DefaultSocket+")")
+	fs.StringVar(&r.opts.config, "config", "", "configuration file to read control.socket from")
+	fs.BoolVar(&r.opts.json, "json", false, "print JSON instead of tables")
+	if cmd.flags != nil {
+		cmd.flags(fs, r)
 	}
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: lgw %s [--socket PATH | --config FILE] [--json] %s\n  %s\n", cmd.name, cmd.usage, cmd.summary)
+		fs.PrintDefaults()
+	}
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0, false
+			}
+			return 2, false
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	check := cmd.args
+	if check == nil {
+		check = noArgs
+	}
+	if err := check(rest, r); err != nil {
+		fmt.Fprintf(stderr, "lgw %s: %v\n", cmd.name, err)
+		var ue argError
+		if !errors.As(err, &ue) || ue.usage {
+			fs.Usage()
+		}
+		return 2, false
+	}
+	return 0, true
+}
+
+// argError is an argument error; usage says whether to print the usage
+// after it.
+type argError struct {
+	msg   string
+	usage bool
+}
+
+func (e argError) Error() string { return e.msg }
+
+func noArgs(rest []string, _ *ctlRun) error {
+	if len(rest) > 0 {
+		return argError{msg: fmt.Sprintf("unexpected arguments %q", rest), usage: true}
+	}
+	return nil
+}
+
+func logLevelArgs(rest []string, r *ctlRun) error {
+	if len(rest) != 1 {
+		return argError{msg: "want exactly one LEVEL (debug, info, warn, error)", usage: true}
+	}
+	r.level = rest[0]
+	return nil
+}
+
+func txArgs(rest []string, r *ctlRun) error {
+	var err error
+	if r.txReq, err = r.tx.request(); err != nil {
+		return argError{msg: err.Error(), usage: true}
+	}
+	return noArgs(rest, r)
+}
+
+func tailArgs(rest []string, r *ctlRun) error {
+	if r.count < 0 {
+		return argError{msg: "--count: must be 0 or more"}
+	}
+	return noArgs(rest, r)
+}
+
+// dialCtl connects to the daemon, giving up after 5 s.
+func dialCtl(ctx context.Context, socket string) (*control.Client, error) {
+	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return control.Dial(dctx, socket)
+}
+
+// query makes the run of a read-only command: call it, print the result
+// as a table (or JSON).
+func query[T any](print func(io.Writer, T)) func(context.Context, *control.Client, *ctlRun, io.Writer, io.Writer) int {
+	return func(ctx context.Context, c *control.Client, r *ctlRun, stdout, stderr io.Writer) int {
+		return call(ctx, c, r, nil, print, stdout, stderr)
+	}
+}
+
+func runLogLevel(ctx context.Context, c *control.Client, r *ctlRun, stdout, stderr io.Writer) int {
+	return call(ctx, c, r, control.LogLevelArgs{Level: r.level}, func(w io.Writer, a control.LogLevelArgs) {
+		fmt.Fprintf(w, "log level set to %s\n", a.Level)
+	}, stdout, stderr)
+}
+
+// call sends one request within ctlTimeout and prints its result.
+func call[T any](ctx context.Context, c *control.Client, r *ctlRun, args any, print func(io.Writer, T), stdout, stderr io.Writer) int {
 	cctx, cancel := context.WithTimeout(ctx, ctlTimeout)
 	defer cancel()
-	var result any
-	var cmdArgs any
-	switch name {
-	case "status":
-		result = new(control.Status)
-	case "queue":
-		result = new([]control.QueueItem)
-	case "groups":
-		result = new([]control.Group)
-	case "sessions":
-		result = new([]control.Session)
-	case "stats":
-		result = new(control.Stats)
-	case "log-level":
-		result, cmdArgs = new(control.LogLevelArgs), control.LogLevelArgs{Level: level}
-	}
-	if err := c.Call(cctx, name, cmdArgs, result); err != nil {
-		fmt.Fprintf(stderr, "lgw %s: %v\n", name, err)
+	var result T
+	if err := c.Call(cctx, r.name, args, &result); err != nil {
+		fmt.Fprintf(stderr, "lgw %s: %v\n", r.name, err)
 		return 1
 	}
-	if o.json {
+	if r.opts.json {
 		return printJSON(stdout, stderr, result)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
-	switch r := result.(type) {
-	case *control.Status:
-		printStatus(tw, *r)
-	case *[]control.QueueItem:
-		printQueue(tw, *r)
-	case *[]control.Group:
-		printGroups(tw, *r)
-	case *[]control.Session:
-		printSessions(tw, *r)
-	case *control.Stats:
-		printStats(tw, *r)
-	case *control.LogLevelArgs:
-		fmt.Fprintf(tw, "log level set to %s\n", r.Level)
-	}
+	print(tw, result)
 	if err := tw.Flush(); err != nil {
-		fmt.Fprintf(stderr, "lgw %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "lgw %s: %v\n", r.name, err)
 		return 1
 	}
 	return 0
