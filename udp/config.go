@@ -2,6 +2,8 @@ package udp
 
 import (
 	"fmt"
+	"net"
+	"strings"
 	"time"
 )
 
@@ -68,6 +70,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.Server == "":
 		return &FieldError{"server", "required: the network server's host name or address"}
+	case !validHost(c.Server):
+		return &FieldError{"server", fmt.Sprintf("%q: want a host name or an IP address, without port or scheme", c.Server)}
 	case c.PortUp < 1 || c.PortUp > 65535:
 		return &FieldError{"port_up", fmt.Sprintf("%d: want 1 to 65535", c.PortUp)}
 	case c.PortDown < 1 || c.PortDown > 65535:
@@ -80,6 +84,23 @@ func (c Config) Validate() error {
 		return &FieldError{"missed_acks", fmt.Sprintf("%d: want 1 to 100", c.MissedAcks)}
 	}
 	return nil
+}
+
+// validHost reports whether s is an IP address or a host name (letters,
+// digits, '-', '_' and dots, at most 253 characters).
+func validHost(s string) bool {
+	if net.ParseIP(s) != nil {
+		return true
+	}
+	if len(s) > 253 || strings.HasPrefix(s, ".") || strings.Contains(s, "..") {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // Name is "server:port_up/port_down", how logs and status name it.

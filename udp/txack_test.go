@@ -158,6 +158,9 @@ func TestConfigValidation(t *testing.T) {
 		key string
 	}{
 		{udp.Config{}, "server"},
+		{udp.Config{Server: "udp://ns:1700"}, "server"},
+		{udp.Config{Server: "ns.example.net:1700"}, "server"},
+		{udp.Config{Server: "a b"}, "server"},
 		{udp.Config{Server: "ns", PortUp: 70000}, "port_up"},
 		{udp.Config{Server: "ns", PortDown: -1}, "port_down"},
 		{udp.Config{Server: "ns", Keepalive: 1}, "keepalive"},
@@ -170,8 +173,10 @@ func TestConfigValidation(t *testing.T) {
 			t.Errorf("%+v: error %v, want one naming %s", c.c, err, c.key)
 		}
 	}
-	if err := (udp.Config{Server: "ns"}).Validate(); err != nil {
-		t.Fatalf("defaults refused: %v", err)
+	for _, ok := range []string{"ns", "eu1.cloud.thethings.network", "127.0.0.1", "::1", "my_host-1.lan"} {
+		if err := (udp.Config{Server: ok}).Validate(); err != nil {
+			t.Fatalf("%s with defaults refused: %v", ok, err)
+		}
 	}
 	if _, err := udp.New(nil, "xyz", &fakeCore{}, udp.Options{}); err == nil {
 		t.Fatal("a bad gateway id accepted")
