@@ -31,6 +31,8 @@ type Core interface {
 	Snapshot(ctx context.Context) (gateway.Snapshot, error)
 }
 
+var _ Core = (*gateway.Gateway)(nil)
+
 // Options are a Service's dependencies.
 type Options struct {
 	// Clock drives keepalives and stats (default the real clock).
