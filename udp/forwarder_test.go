@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -323,6 +324,15 @@ func TestKeepaliveLossAndRecovery(t *testing.T) {
 	st := r.waitStatus(t, 0, func(st udp.Status) bool { return st.State == "unreachable" })
 	if !st.Since.Equal(t0.Add(15 * time.Second)) {
 		t.Fatalf("unreachable since %v", st.Since)
+	}
+	// What the core's Snapshot (lgw status, MQTT stats) shows.
+	var as gateway.AdapterStatus
+	r.svc.Register(func(name string, status func() gateway.AdapterStatus) { as = status() })
+	detail := regexp.MustCompile(`^last ack 2026-11-21T12:00:00Z, 0/0 uplinks acked, 1/4 keepalives acked, ` +
+		`0 downlinks \(0 refused, 0 sent, 0 failed\), 0 malformed, 0 foreign$`)
+	if as.Name != "udp:"+r.name(0) || as.Server != r.name(0) || as.Connected || as.State != "unreachable" ||
+		!as.Since.Equal(st.Since) || !detail.MatchString(as.Detail) {
+		t.Fatalf("adapter status %+v", as)
 	}
 	s.SetAnswering(true, true)
 	r.clk.Advance(5 * time.Second)
