@@ -179,24 +179,36 @@ func TestUDPDownlinkIsEmittedAtItsCounter(t *testing.T) {
 	if a := s.NextTxAck(); a.Token != 0x0102 || a.Info.Error != gwmp.AckNone {
 		t.Fatalf("TX_ACK %+v", a)
 	}
-	if !coarse(r.clk, 2*time.Second, func() bool { return len(r.sim.AirLog()) == 1 }) {
-		t.Fatal("nothing emitted")
+	// Without powe: 0 dBm asked, the gain table's lowest entry used, no
+	// warning.
+	rx2 := rx1 + 500000
+	quiet := loraTxpk(868100000, "SF7BW125", 0, 0x60, 9)
+	quiet.Powe, quiet.Tmst = nil, u32(uint32(rx2))
+	s.SendTxpk(0x0103, quiet)
+	if a := s.NextTxAck(); a.Token != 0x0103 || a.Info.Error != gwmp.AckNone || a.Info.Warn != "" {
+		t.Fatalf("TX_ACK %+v", a)
+	}
+	if !coarse(r.clk, 2*time.Second, func() bool { return len(r.sim.AirLog()) == 2 }) {
+		t.Fatalf("air log %+v", r.sim.AirLog())
 	}
 	e := r.sim.AirLog()[0]
 	if e.Start != rx1 || e.Frequency != 868100000 || e.DataRate != hal.LoRaRate(7, hal.BW125, hal.CR4_5) ||
 		e.Power != 14 || !e.InvertIQ || string(e.Payload) != string(tx.Data) {
 		t.Fatalf("emission %+v, want start %d", e, rx1)
 	}
+	if e := r.sim.AirLog()[1]; e.Start != rx2 || e.Power != 12 {
+		t.Fatalf("emission without powe %+v", e)
+	}
 	// The scheduler confirms the emission once it is over.
 	sent := func() bool {
 		st := r.a.udp.Status()
-		return len(st) == 1 && st[0].Sent == 1 && st[0].Downlinks == 1
+		return len(st) == 1 && st[0].Sent == 2 && st[0].Downlinks == 2
 	}
 	if !coarse(r.clk, 3*time.Second, sent) {
 		t.Fatalf("status %+v", r.a.udp.Status())
 	}
 	if st := r.status(t); !st.MQTT.Disabled || len(st.UDP) != 1 || st.UDP[0].State != "up" ||
-		!strings.Contains(st.UDP[0].Detail, "1 downlinks (0 refused, 1 sent, 0 failed)") {
+		!strings.Contains(st.UDP[0].Detail, "2 downlinks (0 refused, 2 sent, 0 failed)") {
 		t.Fatalf("lgw status %+v", st)
 	}
 }
