@@ -163,7 +163,11 @@ func (a *Agent) openConcentrator(ctx context.Context) error {
 			a.hw.Close = func() error { return nil }
 		}
 	} else {
-		hw, err := a.board.Open(a.boardParams())
+		params, err := a.boardParams()
+		if err != nil {
+			return fmt.Errorf("open board: %w", err)
+		}
+		hw, err := a.board.Open(params)
 		if err != nil {
 			return fmt.Errorf("open board: %w", err)
 		}
@@ -190,16 +194,20 @@ func (a *Agent) openConcentrator(ctx context.Context) error {
 }
 
 // boardParams are the board's parameters from the configuration.
-func (a *Agent) boardParams() board.Params {
+func (a *Agent) boardParams() (board.Params, error) {
 	c, g := a.cfg.Concentrator, a.cfg.Gateway
+	plan, err := a.cfg.ChannelSpec()
+	if err != nil {
+		return board.Params{}, err
+	}
 	return board.Params{
-		Clock: a.clk, Log: a.log.Named("board"), Region: a.region,
+		Clock: a.clk, Log: a.log.Named("board"), Region: a.region, Channels: &plan,
 		FirmwareDir: c.FirmwareDir, SPIDevice: c.SPIDevice, SPISpeed: c.SPISpeed,
 		ResetLine: c.ResetLine, PowerLine: c.PowerLine, RSSIOffset: c.RSSIOffset, GPSDevice: c.GPSDevice,
-		FineTimestamp: c.FineTimestamp,
+		FineTimestamp: c.FineTimestamp, Temperature: c.Temperature,
 		Sim: board.SimParams{Traffic: c.Sim.Traffic, PPM: c.Sim.PPM, GPS: c.Sim.GPS, GPSJitter: c.Sim.GPSJitter.D(),
 			Latitude: g.Latitude, Longitude: g.Longitude, Altitude: g.Altitude},
-	}
+	}, nil
 }
 
 // gatewayID is the configured ID, or the chip's EUI.

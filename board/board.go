@@ -19,6 +19,7 @@ import (
 
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/hal/chanplan"
 	"github.com/lgwagent/lgw/region"
 )
 
@@ -48,6 +49,8 @@ type Params struct {
 	Clock  clock.Clock
 	Log    *zap.Logger
 	Region *region.Region
+	// Channels is the receive channel plan (nil: the region's default).
+	Channels *chanplan.Spec
 	// FirmwareDir holds the chip firmware files.
 	FirmwareDir string
 	// SPIDevice, ResetLine, PowerLine override the board's wiring when set.
@@ -58,6 +61,9 @@ type Params struct {
 	RSSIOffset float64
 	// GPSDevice is the GPS serial port (empty: none).
 	GPSDevice string
+	// Temperature is the board temperature for RSSI compensation on
+	// boards without a sensor (0: 25 °C).
+	Temperature float64
 	// FineTimestamp turns on SX1303 precision timestamps.
 	FineTimestamp bool
 	// Sim configures the simulated concentrator.
@@ -183,7 +189,7 @@ func all() []*Board {
 }
 
 // extraBoards lists the boards of the real drivers; see the driver files.
-func extraBoards() []*Board { return sx1302Boards() }
+func extraBoards() []*Board { return append(sx1302Boards(), sx1301HardwareBoards()...) }
 
 // All returns every known board by name.
 func All() []*Board { return all() }
@@ -206,4 +212,24 @@ func Lookup(name string) (*Board, error) {
 		}
 	}
 	return nil, fmt.Errorf("board %q is not known (allowed: %s)", name, strings.Join(Names(), ", "))
+}
+
+// ChannelPlan resolves the configured channel plan, or the region's
+// default, under a chip's limits.
+func (p Params) ChannelPlan(l chanplan.Limits) (chanplan.Plan, error) {
+	var spec chanplan.Spec
+	if p.Channels != nil {
+		spec = *p.Channels
+	} else {
+		s, err := chanplan.ForRegion(p.Region, 0)
+		if err != nil {
+			return chanplan.Plan{}, err
+		}
+		spec = s
+	}
+	plan, err := chanplan.Resolve(spec, l)
+	if err != nil {
+		return chanplan.Plan{}, fmt.Errorf("channel plan: %w", err)
+	}
+	return plan, nil
 }

@@ -9,11 +9,7 @@ import (
 	"strings"
 
 	"go.uber.org/zap"
-	"periph.io/x/conn/v3/driver/driverreg"
-	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/i2c"
-	"periph.io/x/conn/v3/physic"
-	"periph.io/x/conn/v3/spi"
 	"periph.io/x/host/v3/gpioioctl"
 	"periph.io/x/host/v3/sysfs"
 
@@ -69,7 +65,7 @@ func SX1302Opts(p Params, b *Board) (sx1302.Opts, error) {
 	if p.Region == nil {
 		return sx1302.Opts{}, errors.New("a region is required for the channel plan")
 	}
-	plan, err := sx1302.PlanFor(p.Region)
+	plan, err := p.ChannelPlan(sx1302.Limits)
 	if err != nil {
 		return sx1302.Opts{}, err
 	}
@@ -78,7 +74,7 @@ func SX1302Opts(p Params, b *Board) (sx1302.Opts, error) {
 		off = float32(p.RSSIOffset)
 	}
 	return sx1302.Opts{FirmwareDir: p.FirmwareDir, Plan: plan, RSSIOffset: off, TxFreq: b.TxFreq,
-		FineTimestamp: p.FineTimestamp}, nil
+		FineTimestamp: p.FineTimestamp, Temperature: p.Temperature}, nil
 }
 
 func openSX1302(p Params, b *Board, w sx1302Wiring) (Hardware, error) {
@@ -86,28 +82,11 @@ func openSX1302(p Params, b *Board, w sx1302Wiring) (Hardware, error) {
 	if err != nil {
 		return Hardware{}, err
 	}
-	if _, err := driverreg.Init(); err != nil {
-		return Hardware{}, fmt.Errorf("periph init: %w", err)
-	}
-	dev := w.spi
-	if p.SPIDevice != "" {
-		dev = p.SPIDevice
-	}
-	busN, cs, err := parseSPIDev(dev)
+	conn, closePort, err := openSPI(w.spi, p.SPIDevice, b.SPISpeed(p.SPISpeed))
 	if err != nil {
 		return Hardware{}, err
 	}
-	port, err := sysfs.NewSPI(busN, cs)
-	if err != nil {
-		return Hardware{}, fmt.Errorf("spi %s: %w", dev, err)
-	}
-	conn, err := port.Connect(physic.Frequency(b.SPISpeed(p.SPISpeed))*physic.Hertz, spi.Mode0, 8)
-	if err != nil {
-		port.Close()
-		return Hardware{}, fmt.Errorf("spi %s: %w", dev, err)
-	}
-	var pins sx1302.Pins
-	closers := []func() error{port.Close}
+	closers := []func() error{closePort}
 	closeAll := func() error {
 		var errs []error
 		for _, c := range closers {
@@ -115,23 +94,13 @@ func openSX1302(p Params, b *Board, w sx1302Wiring) (Hardware, error) {
 		}
 		return errors.Join(errs...)
 	}
-	for _, l := range []struct {
-		name, override, key string
-		dst                 *gpio.PinOut
-	}{{w.reset, p.ResetLine, "reset_line", &pins.Reset}, {w.power, p.PowerLine, "power_line", &pins.Power}} {
-		name := l.name
-		if l.override != "" {
-			name = l.override
-		}
-		if name == "" {
-			continue
-		}
-		line := gpioLine(name)
-		if line == nil {
-			closeAll()
-			return Hardware{}, fmt.Errorf("GPIO line %q (%s) not found on any gpiochip", name, l.key)
-		}
-		*l.dst = line
+	var pins sx1302.Pins
+	if pins.Reset, err = pickLine(w.reset, p.ResetLine, "reset_line"); err == nil {
+		pins.Power, err = pickLine(w.power, p.PowerLine, "power_line")
+	}
+	if err != nil {
+		closeAll()
+		return Hardware{}, err
 	}
 	if w.tempAddr != 0 {
 		bus, err := sysfs.NewI2C(1)

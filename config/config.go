@@ -18,6 +18,7 @@ import (
 	"github.com/lgwagent/lgw/mqtt"
 	"github.com/lgwagent/lgw/multicast"
 	"github.com/lgwagent/lgw/scheduler"
+	"github.com/lgwagent/lgw/sx1302"
 )
 
 // DefaultPath is where the daemon looks for its configuration.
@@ -123,8 +124,9 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 // same here and in the daemon.
 func Default() Config {
 	return Config{
-		Gateway:      Gateway{Region: "EU868"},
-		Concentrator: Concentrator{Board: "sim", FirmwareDir: "/usr/share/lgw/firmware", SPISpeed: board.DefaultMaxSPISpeed},
+		Gateway: Gateway{Region: "EU868"},
+		Concentrator: Concentrator{Board: "sim", FirmwareDir: "/usr/share/lgw/firmware", SPISpeed: board.DefaultMaxSPISpeed,
+			Temperature: sx1302.DefaultTemperature},
 		Scheduler: Scheduler{Capacity: scheduler.DefaultCapacity, MinLead: Duration(scheduler.DefaultMinLead),
 			MaxAdvance: Duration(scheduler.DefaultMaxAdvance), PowerPolicy: scheduler.PowerRefuse.String(),
 			Holdover: Duration(scheduler.DefaultHoldover)},

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lgwagent/lgw/hal/chanplan"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -70,6 +72,16 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"capacity", "[scheduler]\ncapacity = 0", "scheduler.capacity", "1 to"},
 		{"ppm", "[concentrator.sim]\nppm = 500.0", "concentrator.sim.ppm", "-100 to 100"},
 		{"syntax", "region = = 1", "", "line 1"},
+		{"temperature", "[concentrator]\ntemperature = 120.0", "concentrator.temperature", "-40 to 85"},
+		{"sub_band outside US/AU", "[concentrator]\nsub_band = 2", "concentrator.sub_band", "US915 and AU915 only"},
+		{"sub_band range", "[gateway]\nregion = \"US915\"\n[concentrator]\nsub_band = 9", "concentrator.sub_band", "1 to 8"},
+		{"sub_band and channels", "[gateway]\nregion = \"US915\"\n[concentrator]\nsub_band = 1\n[[concentrator.channel]]\nfrequency = 902300000",
+			"concentrator.sub_band", "not both"},
+		{"channel out of reach", "[[concentrator.radio]]\nfrequency = 867500000\n[[concentrator.channel]]\nfrequency = 867100000\n[[concentrator.channel]]\nfrequency = 868500000",
+			"concentrator.channel[1]", "868.5 MHz (125kHz) is out of reach of both radios"},
+		{"service SF", "[[concentrator.channel]]\nfrequency = 868100000\n[concentrator.service_channel]\nfrequency = 868300000\nspreading_factor = 13\nbandwidth = 250000",
+			"concentrator.service_channel", "spreading factor 13"},
+		{"fsk without channels", "[concentrator.fsk_channel]\nfrequency = 868800000\nbit_rate = 50000", "concentrator.fsk_channel", "explicit channel list"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -107,5 +119,49 @@ func TestLoadMissingFile(t *testing.T) {
 	_, err := Load(filepath.Join(t.TempDir(), "none.toml"))
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestChannelPlanFromConfig(t *testing.T) {
+	cfg, err := Parse(`[gateway]
+region = "US915"
+[concentrator]
+sub_band = 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := cfg.ChannelPlan(chanplan.SX1302)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, _, _ := p.Frequency(0); f != 902300000 || p.Radios[0].Freq != 902700000 || p.Radios[1].Freq != 903400000 {
+		t.Errorf("sub-band 1: %+v", p)
+	}
+	cfg, err = Parse(`[[concentrator.radio]]
+frequency = 867500000
+[[concentrator.radio]]
+frequency = 868500000
+[[concentrator.channel]]
+frequency = 868100000
+radio = 0
+[[concentrator.channel]]
+frequency = 868300000
+[concentrator.service_channel]
+frequency = 868300000
+spreading_factor = 9
+bandwidth = 125000
+[concentrator.fsk_channel]
+frequency = 868800000
+bit_rate = 100000`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err = cfg.ChannelPlan(chanplan.SX1302)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.MultiSF[0] != (chanplan.IFChannel{Enable: true, Radio: 0, IF: 600000}) || p.MultiSF[1].Radio != 1 ||
+		p.ServiceRate.SpreadingFactor != 9 || p.FSKBitRate != 100000 || p.FSK.IF != 300000 {
+		t.Errorf("explicit plan: %+v", p)
 	}
 }

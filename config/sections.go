@@ -20,6 +20,18 @@ type Concentrator struct {
 	// FineTimestamp turns on the SX1303's precision timestamps (fine time
 	// in ns since the PPS on each uplink); refused on an SX1302.
 	FineTimestamp bool `toml:"fine_timestamp"`
+	// Temperature is the board temperature in °C used for RSSI
+	// temperature compensation on boards without a sensor (default 25).
+	Temperature float64 `toml:"temperature"`
+	// SubBand picks the US915/AU915 sub-band (1-8; 0: 2) of the default
+	// channel plan.
+	SubBand int `toml:"sub_band"`
+	// Radios, Channels, ServiceChannel and FSKChannel give the receive
+	// channel plan explicitly (see channels.go); empty: the region's.
+	Radios         []RadioConf         `toml:"radio"`
+	Channels       []ChannelConf       `toml:"channel"`
+	ServiceChannel *ServiceChannelConf `toml:"service_channel"`
+	FSKChannel     *FSKChannelConf     `toml:"fsk_channel"`
 	// Sim configures the simulated concentrator (board "sim").
 	Sim Sim `toml:"sim"`
 }

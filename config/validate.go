@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/hal/chanplan"
 	"github.com/lgwagent/lgw/region"
 )
 
@@ -39,6 +40,14 @@ func (c *Config) Validate() error {
 	}
 	if j := c.Concentrator.Sim.GPSJitter.D(); j < 0 || j > 100*time.Millisecond {
 		return &Error{Key: "concentrator.sim.gps_jitter", Msg: fmt.Sprintf("%v: want 0 to 100ms", j)}
+	}
+	if t := c.Concentrator.Temperature; t < -40 || t > 85 {
+		return &Error{Key: "concentrator.temperature", Msg: fmt.Sprintf("%v: want -40 to 85 °C", t)}
+	}
+	// Checked against the SX1302's limits, the widest; the driver checks
+	// its own chip's when it opens.
+	if _, err := c.ChannelPlan(chanplan.SX1302); err != nil {
+		return err
 	}
 	if err := c.validateSections(reg); err != nil {
 		return err

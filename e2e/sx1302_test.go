@@ -43,7 +43,22 @@ func TestClassCThroughSchedulerOnSX1302(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dev.Stop()
-	s, err := scheduler.New(scheduler.Config{Region: eu}, dev, v, zap.NewNop())
+	res := classCThroughScheduler(t, v, eu, dev, "class C on the SX1302")
+	log := chip.AirLog()
+	if len(log) != 1 {
+		t.Fatalf("emulator air log: %+v", log)
+	}
+	if log[0].StartTicks != uint32(res.Count)*32 || string(log[0].Payload) != "class C on the SX1302" {
+		t.Fatalf("emitted at tick %d, scheduler says tmst %d (tick %d)", log[0].StartTicks, res.Count, uint32(res.Count)*32)
+	}
+}
+
+// classCThroughScheduler runs the real scheduler on a started
+// concentrator, schedules one class C downlink as soon as possible and
+// returns its result once sent (virtual time, at most 3 s).
+func classCThroughScheduler(t *testing.T, v *clock.Virtual, r *region.Region, dev hal.Concentrator, payload string) scheduler.Result {
+	t.Helper()
+	s, err := scheduler.New(scheduler.Config{Region: r}, dev, v, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,11 +66,10 @@ func TestClassCThroughSchedulerOnSX1302(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Stop()
-
 	done := make(chan scheduler.Result, 1)
 	err = s.Schedule(scheduler.Request{
 		Ref: "c-1", Class: scheduler.ClassC, Origin: "e2e",
-		Packet: hal.TxPacket{Payload: []byte("class C on the SX1302"), Frequency: 869525000, Power: 14,
+		Packet: hal.TxPacket{Payload: []byte(payload), Frequency: 869525000, Power: 14,
 			DataRate: hal.LoRaRate(9, hal.BW125, hal.CR4_5), InvertIQ: true, NoCRC: true},
 		Timing: scheduler.Timing{Mode: scheduler.ASAP, NotBefore: v.Now().Add(200 * time.Millisecond)},
 		Done:   func(r scheduler.Result) { done <- r },
@@ -63,28 +77,19 @@ func TestClassCThroughSchedulerOnSX1302(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res scheduler.Result
 	for i := 0; ; i++ {
 		select {
-		case res = <-done:
+		case res := <-done:
+			if res.Code != scheduler.Sent {
+				t.Fatalf("result %s: %v", res.Code, res.Err)
+			}
+			return res
 		default:
 			if i > 3000 {
 				t.Fatal("no result after 3 s of virtual time")
 			}
 			v.Advance(time.Millisecond)
 			runtime.Gosched()
-			continue
 		}
-		break
-	}
-	if res.Code != scheduler.Sent {
-		t.Fatalf("result %s: %v", res.Code, res.Err)
-	}
-	log := chip.AirLog()
-	if len(log) != 1 {
-		t.Fatalf("emulator air log: %+v", log)
-	}
-	if log[0].StartTicks != uint32(res.Count)*32 || string(log[0].Payload) != "class C on the SX1302" {
-		t.Fatalf("emitted at tick %d, scheduler says tmst %d (tick %d)", log[0].StartTicks, res.Count, uint32(res.Count)*32)
 	}
 }

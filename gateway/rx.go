@@ -60,10 +60,11 @@ func (g *Gateway) rxLoop(ctx context.Context) {
 }
 
 // nextPoll decides the wait before the next poll from the configured
-// period, the last wait and what the last poll returned (packets, error).
-// It is the one place the polling policy lives: today a fixed period.
-func nextPoll(period, _ time.Duration, _ int, _ error) time.Duration {
-	return period
+// period, the last wait and what the last poll returned (packets, error):
+// the period while packets come, doubling to 4× the period after empty or
+// failed polls (hal.NextPoll). This loop is the only reader of the chip.
+func nextPoll(period, last time.Duration, n int, _ error) time.Duration {
+	return hal.NextPoll(period, last, n > 0)
 }
 
 func (g *Gateway) handleUplink(p hal.RxPacket, now time.Time) {

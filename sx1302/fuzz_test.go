@@ -6,11 +6,15 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/region"
 )
 
 func fuzzDev(tb testing.TB) *Dev {
-	p, err := groupPlan([]uint32{867100000, 867300000, 867500000, 867700000, 867900000, 868100000, 868300000, 868500000},
-		868300000, hal.LoRaRate(7, hal.BW250, hal.CR4_5), 868800000, 50000)
+	eu, err := region.Lookup(string(region.EU868))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p, err := PlanFor(eu)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -52,7 +56,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, buf []byte) {
 		for _, d := range []*Dev{d, fine} {
 			d.queue = d.queue[:0]
-			d.parse(buf, 123456, 123456)
+			d.parse(buf, 123456, 123456, -215.4)
 			if len(d.queue)*minRecord > len(buf) {
 				t.Fatalf("%d packets from %d bytes", len(d.queue), len(buf))
 			}
@@ -78,7 +82,7 @@ func BenchmarkParse(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		d.queue = d.queue[:0]
-		d.parse(buf, 1000000, 1000000)
+		d.parse(buf, 1000000, 1000000, -215.4)
 	}
 	if len(d.queue) != n {
 		b.Fatalf("parsed %d of %d packets", len(d.queue), n)

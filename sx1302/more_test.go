@@ -59,7 +59,8 @@ func TestStopSilencesRadio(t *testing.T) {
 	if err := r.dev.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	if l := r.chip.AirLog(); len(l) != 1 || !l[0].Aborted {
+	// Stopped before its trigger: it never went on air.
+	if l := r.chip.AirLog(); len(l) != 0 {
 		t.Fatalf("air log after stop %+v", l)
 	}
 	if _, err := r.dev.Receive(); !errors.Is(err, hal.ErrNotStarted) {
@@ -97,5 +98,28 @@ func TestTemperature(t *testing.T) {
 	}}
 	if _, err := newRigWith(t, wrong, 0x39).Temperature(); err == nil {
 		t.Fatal("wrong manufacturer accepted")
+	}
+}
+
+// TestOneRXPoller checks that the driver leaves polling to Receive's
+// caller: idle, it reads nothing but the counter every CounterInterval.
+func TestOneRXPoller(t *testing.T) {
+	r := newRig(t, sx1302test.Config{}, true)
+	if err := r.start(t); err != nil {
+		t.Fatal(err)
+	}
+	defer r.dev.Stop()
+	before := r.chip.Frames()
+	for i := 0; i < 100; i++ {
+		r.clk.Advance(10 * time.Millisecond)
+	}
+	if n := r.chip.Frames() - before; n != 0 {
+		t.Fatalf("%d SPI frames in 1 s without a Receive call: the driver polls on its own", n)
+	}
+	if _, err := r.dev.Receive(); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.chip.Frames() - before; n != 2 {
+		t.Fatalf("an empty Receive took %d frames, want 2 (NB_BYTES read twice)", n)
 	}
 }

@@ -59,7 +59,17 @@ type Opts struct {
 	// no sensor.
 	I2C      i2c.Bus
 	TempAddr uint16
-	// PollInterval is how often the RX buffer is read (default 10 ms).
+	// Temperature is the board temperature in °C used for RSSI
+	// compensation when there is no sensor (default DefaultTemperature;
+	// 0 means the default).
+	Temperature float64
+	// RSSITempComp is the radios' RSSI temperature compensation (default
+	// DefaultTempComp; set all zero but E = 0.001 to turn it off).
+	RSSITempComp TempComp
+	// PollInterval, when set, makes the driver read the RX buffer itself
+	// that often, queueing packets for Receive. Default 0: Receive is the
+	// only reader, and its caller polls (see hal.RxPoll), so the chip is
+	// read by one loop.
 	PollInterval time.Duration
 	// CounterInterval is how often the counter is read to track its
 	// 134 s wrap (default 10 s; at most 60 s).
@@ -101,20 +111,20 @@ func (o *Opts) setDefaults() {
 	if o.RSSIOffset == 0 {
 		o.RSSIOffset = -215.4
 	}
+	if o.Temperature == 0 {
+		o.Temperature = DefaultTemperature
+	}
+	if o.RSSITempComp == (TempComp{}) {
+		o.RSSITempComp = DefaultTempComp
+	}
 	if len(o.TxGains) == 0 {
 		o.TxGains = DefaultTxGains()
 	}
 	if o.TxFreq == (hal.FreqRange{}) {
-		o.TxFreq = hal.FreqRange{Min: o.Plan.Radios[0].Freq - 1e6, Max: o.Plan.Radios[1].Freq + 1e6}
-		if o.Plan.Radios[1].Freq == 0 {
-			o.TxFreq.Max = o.Plan.Radios[0].Freq + 1e6
-		}
+		o.TxFreq = defaultTxFreq(o.Plan.Radios[0].Freq)
 	}
 	if o.TxChains == 0 {
 		o.TxChains = 1
-	}
-	if o.PollInterval == 0 {
-		o.PollInterval = 10 * time.Millisecond
 	}
 	if o.CounterInterval == 0 {
 		o.CounterInterval = 10 * time.Second
@@ -144,8 +154,8 @@ func (o *Opts) validate() error {
 	if o.CounterInterval <= 0 || o.CounterInterval > time.Minute {
 		return fmt.Errorf("sx1302 opts: counter_interval %s: want (0, 1m] so no 134 s wrap is missed", o.CounterInterval)
 	}
-	if o.PollInterval <= 0 || o.PollInterval > time.Second {
-		return fmt.Errorf("sx1302 opts: poll_interval %s: want (0, 1s]", o.PollInterval)
+	if o.PollInterval < 0 || o.PollInterval > time.Second {
+		return fmt.Errorf("sx1302 opts: poll_interval %s: want 0 (caller polls) to 1s", o.PollInterval)
 	}
 	if o.TxChains < 0 || o.TxChains > 2 {
 		return fmt.Errorf("sx1302 opts: tx_chains %d: want 0 to 2", o.TxChains)
@@ -164,5 +174,5 @@ func (o *Opts) validate() error {
 	if o.I2C != nil && o.TempAddr == 0 {
 		return errors.New("sx1302 opts: temp_addr: required with an I2C bus")
 	}
-	return o.Plan.Validate()
+	return o.Plan.Validate(Limits)
 }

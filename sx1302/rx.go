@@ -51,14 +51,14 @@ func (d *Dev) fetchLocked() error {
 		return err
 	}
 	ref := d.widen(inst)
-	d.parse(buf, ref, inst>>5)
+	d.parse(buf, ref, inst>>5, d.rssiOffset())
 	return nil
 }
 
 // parse walks the records of buf, appending good packets to the queue.
 // Corrupt records are counted and skipped by scanning for the next sync
 // word; nothing in buf can make it panic.
-func (d *Dev) parse(buf []byte, ref hal.Count, ref27 uint32) {
+func (d *Dev) parse(buf []byte, ref hal.Count, ref27 uint32, rssiOff float32) {
 	for i := 0; i+minRecord <= len(buf); {
 		if buf[i] != syncA || buf[i+1] != syncB {
 			d.stats.Corrupt++
@@ -87,7 +87,7 @@ func (d *Dev) parse(buf []byte, ref hal.Count, ref27 uint32) {
 			continue
 		}
 		i += size
-		p, ok := d.decode(rec, l, ref, ref27)
+		p, ok := d.decode(rec, l, ref, ref27, rssiOff)
 		if !ok {
 			d.stats.Corrupt++
 			continue
@@ -111,7 +111,8 @@ func nextSync(buf []byte, from int) int {
 }
 
 // decode turns one checked record into a packet (rxtx §1.3, §1.6).
-func (d *Dev) decode(rec []byte, l int, ref hal.Count, ref27 uint32) (hal.RxPacket, bool) {
+// rssiOff is the board's RSSI offset plus the temperature compensation.
+func (d *Dev) decode(rec []byte, l int, ref hal.Count, ref27 uint32, rssiOff float32) (hal.RxPacket, bool) {
 	ch, cfg, modem := rec[3], rec[4], rec[5]
 	if ch > 9 || modem > 17 {
 		return hal.RxPacket{}, false
@@ -143,8 +144,8 @@ func (d *Dev) decode(rec []byte, l int, ref hal.Count, ref27 uint32) (hal.RxPack
 		RFChain:     radio,
 		DataRate:    dr,
 		SNR:         float32(int8(t[1])) / 4,
-		RSSIChannel: float32(t[2]) + d.opts.RSSIOffset,
-		RSSISignal:  float32(t[3]) + d.opts.RSSIOffset,
+		RSSIChannel: float32(t[2]) + rssiOff,
+		RSSISignal:  float32(t[3]) + rssiOff,
 	}
 	payload := rec[recHead : recHead+l]
 	switch {
@@ -152,21 +153,20 @@ func (d *Dev) decode(rec []byte, l int, ref hal.Count, ref27 uint32) (hal.RxPack
 		p.CRC = hal.CRCNone
 	case status&1 != 0:
 		p.CRC = hal.CRCBad
-	case l >= 2 && dr.Modulation == hal.LoRa && loraCRC(payload) != binary.LittleEndian.Uint16(t[10:12]):
-		// The chip said OK but the payload disagrees with its CRC.
+	case l > 0 && dr.Modulation == hal.LoRa && LoRaCRC(payload) != binary.LittleEndian.Uint16(t[10:12]):
+		// The chip said OK but the payload disagrees with its CRC: a
+		// corrupt record, dropped as the reference drops it.
 		d.stats.BadCRC++
-		p.CRC = hal.CRCBad
+		return hal.RxPacket{}, false
 	default:
 		p.CRC = hal.CRCOK
 	}
 	if dr.Modulation == hal.FSK {
+		// FSK: linearised channel RSSI; no SNR or signal RSSI.
+		p.RSSIChannel = float32(FSKRSSI(t[2])) + rssiOff
 		p.SNR, p.RSSISignal = -128, -128
 	} else {
-		foff := int32(rec[6]) | int32(rec[7])<<8 | int32(rec[8]&0x0F)<<16
-		if foff&(1<<19) != 0 {
-			foff -= 1 << 20
-		}
-		p.FreqOffset = int32(int64(foff) * int64(dr.Bandwidth) >> 20)
+		p.FreqOffset = freqOffset(rec, dr.Bandwidth, d.chainIF(ch))
 	}
 	raw := binary.LittleEndian.Uint32(t[6:10])
 	pkt27 := raw >> 5
@@ -209,10 +209,17 @@ func (d *Dev) Receive() ([]hal.RxPacket, error) {
 	return out, nil
 }
 
-// loraCRC is the LoRa payload CRC as the chip reports it: CRC-16/XMODEM of
-// all but the last two bytes, XORed with those two bytes read big-endian
-// (rxtx §1.3).
-func loraCRC(p []byte) uint16 {
+// LoRaCRC is the LoRa payload CRC as the chip reports it: CRC-16/XMODEM
+// of all but the last two bytes, XORed with those two bytes read
+// big-endian (rxtx §1.3); a payload of one byte is its own CRC, an empty
+// one 0.
+func LoRaCRC(p []byte) uint16 {
+	switch len(p) {
+	case 0:
+		return 0
+	case 1:
+		return uint16(p[0])
+	}
 	var crc uint16
 	for _, b := range p[:len(p)-2] {
 		crc ^= uint16(b) << 8
@@ -227,12 +234,35 @@ func loraCRC(p []byte) uint16 {
 	return crc ^ binary.BigEndian.Uint16(p[len(p)-2:])
 }
 
-// LoRaCRC exposes the payload CRC for the emulator's record encoder.
-func LoRaCRC(p []byte) uint16 {
-	if len(p) < 2 {
-		return 0
+// freqOffset is a LoRa packet's frequency error in Hz: the record's 20-bit
+// two's complement error in BW/2^20 steps (truncated toward zero), plus
+// what the IF register's 488.28 Hz resolution left between the configured
+// IF and the one the chain runs at (up to ±244 Hz; rxtx §1.3).
+func freqOffset(rec []byte, bw hal.Bandwidth, ifHz int32) int32 {
+	foe := int32(rec[6]) | int32(rec[7])<<8 | int32(rec[8]&0x0F)<<16
+	if foe&(1<<19) != 0 {
+		foe -= 1 << 20
 	}
-	return loraCRC(p)
+	lsb := float32(bw) / (1 << 20) // exact in float32, as the reference's
+	off := int32(float32(foe) * lsb)
+	return off + ifHz - ifRegHz(ifHz)
+}
+
+// ifRegHz is the IF an IF register pair actually holds for ifHz.
+func ifRegHz(ifHz int32) int32 {
+	return int32(int64(ifHz) * 32 / 15625 * 15625 / 32)
+}
+
+// chainIF is the configured IF of IF chain ch (0-9).
+func (d *Dev) chainIF(ch uint8) int32 {
+	p := &d.opts.Plan
+	switch {
+	case ch < 8:
+		return p.MultiSF[ch].IF
+	case ch == 8:
+		return p.Service.IF
+	}
+	return p.FSK.IF
 }
 
 // TimestampCorrection is the legacy-mode timestamp correction in µs

@@ -66,16 +66,18 @@ func (d *Dev) bringUp(ctx context.Context) error {
 			}
 		}
 	}
-	// Calibration phase (§3.2 step 3).
+	var radios []uint8
 	for ch := range enabled {
-		if err := d.radioReset(ctx, ch); err != nil {
-			return err
-		}
+		radios = append(radios, ch)
+	}
+	// Calibration phase (§3.2 step 3).
+	if err := d.radiosReset(ctx, radios); err != nil {
+		return err
 	}
 	if err := d.clockSelect(d.opts.ClockSource); err != nil {
 		return err
 	}
-	if err := d.setAll(AGCForceHostFE, 1, AGCRFEnAPAEn, 0, AGCRFEnALNAEn, 0); err != nil {
+	if err := d.writeAll([]fv{{AGCForceHostFE, 1}, {AGCRFEnAPAEn, 0}, {AGCRFEnALNAEn, 0}}); err != nil {
 		return err
 	}
 	for ch := range enabled {
@@ -87,10 +89,10 @@ func (d *Dev) bringUp(ctx context.Context) error {
 		return err
 	}
 	// Setup phase (§3.2 steps 4-6).
+	if err := d.radiosReset(ctx, radios); err != nil {
+		return err
+	}
 	for ch := range enabled {
-		if err := d.radioReset(ctx, ch); err != nil {
-			return err
-		}
 		if err := d.radioSetup(ctx, ch, plan.Radios[ch].Freq); err != nil {
 			return err
 		}
@@ -129,12 +131,12 @@ func (d *Dev) bringUp(ctx context.Context) error {
 	}
 	// TX path and PPS (§3.2 steps 16-17), then CONFIG_DONE.
 	for ch := uint8(0); ch < 2; ch++ {
-		if err := d.setAll(TxField(TxPLLDivCtrlAGC, ch), 1, TxField(TxIFDst, ch), 1,
-			TxField(TxMode, ch), 1, TxField(TxClkEdge, ch), 0); err != nil {
+		if err := d.writeAll([]fv{{TxField(TxPLLDivCtrlAGC, ch), 1}, {TxField(TxIFDst, ch), 1},
+			{TxField(TxMode, ch), 1}, {TxField(TxClkEdge, ch), 0}}); err != nil {
 			return err
 		}
 	}
-	if err := d.setAll(TimestampGPSEn, 1, TimestampGPSPol, 1, GPIOOutL, 1); err != nil {
+	if err := d.writeAll([]fv{{TimestampGPSEn, 1}, {TimestampGPSPol, 1}, {GPIOOutL, 1}}); err != nil {
 		return err
 	}
 	d.chip.Firmware = map[string]string{"agc": strconv.Itoa(AGCVersionSX1250), "arb": strconv.Itoa(ARBVersion)}
@@ -164,20 +166,10 @@ func (d *Dev) boardReset(ctx context.Context) error {
 	return nil
 }
 
-// setAll writes field/value pairs in order.
-func (d *Dev) setAll(fv ...any) error {
-	for i := 0; i+1 < len(fv); i += 2 {
-		if err := d.bus.set(fv[i].(Field), fv[i+1].(int)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // loadMCU loads one MCU program: hold, write, read back, release, parity
 // (bringup §3.5 load).
 func (d *Dev) loadMCU(name string, fw []byte, addr uint16, clear, prog, parity Field) error {
-	if err := d.setAll(clear, 1, prog, 1, CommonPage, 0); err != nil {
+	if err := d.writeAll([]fv{{clear, 1}, {prog, 1}, {CommonPage, 0}}); err != nil {
 		return err
 	}
 	if err := d.bus.writeMem(addr, fw); err != nil {
@@ -190,7 +182,7 @@ func (d *Dev) loadMCU(name string, fw []byte, addr uint16, clear, prog, parity F
 	if i := firstDiff(fw, back); i >= 0 {
 		return fmt.Errorf("sx1302: %s %w at byte %d (wrote 0x%02x, read 0x%02x)", name, ErrFirmwareReadback, i, fw[i], back[i])
 	}
-	if err := d.setAll(prog, 0, clear, 0); err != nil {
+	if err := d.writeAll([]fv{{prog, 0}, {clear, 0}}); err != nil {
 		return err
 	}
 	p, err := d.bus.get(parity)
@@ -300,7 +292,7 @@ func (d *Dev) arbStart(ctx context.Context) error {
 	if v != ARBVersion {
 		return fmt.Errorf("sx1302: arb %w %d, want %d", ErrFirmwareVersion, v, ARBVersion)
 	}
-	if err := d.setAll(ARBDebugCfg0, 7, ARBDebugCfg3, 0, ARBDebugCfg2, 3, ARBDebugCfg1, 1); err != nil {
+	if err := d.writeAll([]fv{{ARBDebugCfg0, 7}, {ARBDebugCfg3, 0}, {ARBDebugCfg2, 3}, {ARBDebugCfg1, 1}}); err != nil {
 		return err
 	}
 	return d.waitStatus(ctx, ARBStatus, 0x00, "arb resume")
@@ -324,6 +316,10 @@ func (d *Dev) readIdentity() error {
 	}
 	m, err := d.bus.readByte(OTPRdData.Addr())
 	if err != nil {
+		return err
+	}
+	// Leave the OTP address at its reset value, as the reference does.
+	if err := d.bus.writeByte(OTPByteAddr.Addr(), 0); err != nil {
 		return err
 	}
 	d.sx1303 = m == 0x03

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/lgwagent/lgw/hal"
 )
 
 // SX1250 opcodes the host sends (bringup §3.4).
@@ -43,22 +45,67 @@ func (d *Dev) radioMode(ctx context.Context, chain uint8) (byte, error) {
 	return (r[2] >> 4) & 7, nil
 }
 
-// radioReset pulses a radio's reset through the SX1302 (bringup §3.3).
-func (d *Dev) radioReset(ctx context.Context, chain uint8) error {
-	rst, en := AGCRFEnARadioRst, AGCRFEnARadioEn
-	if chain == 1 {
-		rst, en = AGCRFEnBRadioRst, AGCRFEnBRadioEn
+// Radio reset timing (bringup §3.3): the settle time of a radio whose
+// enable just went up, the reset pulse, and the SX1250's own calibration
+// after reset.
+const (
+	radioSettle     = 500 * time.Millisecond
+	radioResetPulse = 10 * time.Millisecond
+	radioAutoCal    = 10 * time.Millisecond
+)
+
+// radiosReset pulses the resets of the given radios together through the
+// SX1302 (bringup §3.3), so that their waits overlap. The long settle wait
+// is needed only after a radio's enable rises: when every radio was
+// already enabled (the setup phase after calibration), the chip reports
+// it and the settle is skipped. The register values and radio commands
+// are those of one radio after the other.
+func (d *Dev) radiosReset(ctx context.Context, chains []uint8) error {
+	if len(chains) == 0 {
+		return nil
+	}
+	field := func(a, b Field, ch uint8) Field {
+		if ch == 1 {
+			return b
+		}
+		return a
+	}
+	settle := false
+	for _, ch := range chains {
+		on, err := d.bus.get(field(AGCRFEnARadioEn, AGCRFEnBRadioEn, ch))
+		if err != nil {
+			return err
+		}
+		settle = settle || on == 0
+	}
+	if err := d.bus.set(CommonClk32RifCtrl, 0); err != nil {
+		return err
+	}
+	each := func(f func(ch uint8) fv) []fv {
+		ws := make([]fv, len(chains))
+		for i, ch := range chains {
+			ws[i] = f(ch)
+		}
+		return ws
+	}
+	rst := func(v int) []fv {
+		return each(func(ch uint8) fv { return fv{field(AGCRFEnARadioRst, AGCRFEnBRadioRst, ch), v} })
 	}
 	steps := []struct {
-		f    Field
-		v    int
+		ws   []fv
 		wait time.Duration
 	}{
-		{CommonClk32RifCtrl, 0, 0}, {en, 1, 0}, {rst, 1, 500 * time.Millisecond},
-		{rst, 0, 10 * time.Millisecond}, {rst, 1, 10 * time.Millisecond},
+		{each(func(ch uint8) fv { return fv{field(AGCRFEnARadioEn, AGCRFEnBRadioEn, ch), 1} }), 0},
+		{rst(1), 0},
+		{rst(0), radioResetPulse},
+		{rst(1), radioAutoCal},
+		{each(func(ch uint8) fv { return fv{field(CommonSX1261ModeA, CommonSX1261ModeB, ch), 1} }), 0},
+	}
+	if settle {
+		steps[1].wait = radioSettle
 	}
 	for _, s := range steps {
-		if err := d.bus.set(s.f, s.v); err != nil {
+		if err := d.writeAll(s.ws); err != nil {
 			return err
 		}
 		if s.wait > 0 {
@@ -67,11 +114,7 @@ func (d *Dev) radioReset(ctx context.Context, chain uint8) error {
 			}
 		}
 	}
-	mode := CommonSX1261ModeA
-	if chain == 1 {
-		mode = CommonSX1261ModeB
-	}
-	return d.bus.set(mode, 1)
+	return nil
 }
 
 // clockSelect feeds the SX1302 from radio chain's 32 MHz (bringup §3.3).
@@ -91,17 +134,32 @@ func (d *Dev) clockSelect(chain uint8) error {
 	return nil
 }
 
+// imageBands are the SX1250 image-calibration bands and their
+// CalibrateImage parameters (bounds exclusive).
+var imageBands = []struct {
+	lo, hi uint32
+	p      [2]byte
+}{
+	{430e6, 440e6, [2]byte{0x6B, 0x6F}}, {470e6, 510e6, [2]byte{0x75, 0x81}},
+	{779e6, 787e6, [2]byte{0xC1, 0xC5}}, {863e6, 870e6, [2]byte{0xD7, 0xDB}},
+	{902e6, 928e6, [2]byte{0xE1, 0xE9}},
+}
+
+// defaultTxFreq is the TX range of a radio A receiving at f: the whole
+// image-calibration band it sits in (863-870 MHz in Europe, so that
+// 869.525 MHz, RX2 and class B/C, is in), else f ± 1 MHz.
+func defaultTxFreq(f uint32) hal.FreqRange {
+	for _, b := range imageBands {
+		if f > b.lo && f < b.hi {
+			return hal.FreqRange{Min: b.lo, Max: b.hi}
+		}
+	}
+	return hal.FreqRange{Min: f - 1e6, Max: f + 1e6}
+}
+
 // imageBand returns the CalibrateImage parameters for f (bounds exclusive).
 func imageBand(f uint32) ([2]byte, error) {
-	bands := []struct {
-		lo, hi uint32
-		p      [2]byte
-	}{
-		{430e6, 440e6, [2]byte{0x6B, 0x6F}}, {470e6, 510e6, [2]byte{0x75, 0x81}},
-		{779e6, 787e6, [2]byte{0xC1, 0xC5}}, {863e6, 870e6, [2]byte{0xD7, 0xDB}},
-		{902e6, 928e6, [2]byte{0xE1, 0xE9}},
-	}
-	for _, b := range bands {
+	for _, b := range imageBands {
 		if f > b.lo && f < b.hi {
 			return b.p, nil
 		}

@@ -69,6 +69,9 @@ type Dev struct {
 	queue   []hal.RxPacket
 	program time.Duration
 	temp    *stts751
+	// tempC is the board temperature for RSSI compensation, read at tempAt.
+	tempC  float64
+	tempAt time.Time
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -93,7 +96,7 @@ func New(conn spi.Conn, pins Pins, opts Opts, clk clock.Clock, log *zap.Logger) 
 	if err != nil {
 		return nil, err
 	}
-	return &Dev{opts: opts, clk: clk, log: log, pins: pins, bus: b, rxBuf: make([]byte, rxBufSize),
+	return &Dev{opts: opts, clk: clk, log: log, pins: pins, bus: b, rxBuf: make([]byte, rxBufSize), tempC: opts.Temperature,
 		queue: make([]hal.RxPacket, 0, opts.RxQueue)}, nil
 }
 
@@ -119,8 +122,11 @@ func (d *Dev) Start(ctx context.Context) error {
 	d.mu.Unlock()
 	d.log.Info("sx1302 started", zap.String("model", d.chip.Model), zap.Stringer("eui", d.chip.EUI),
 		zap.String("agc", d.chip.Firmware["agc"]), zap.String("arb", d.chip.Firmware["arb"]))
-	d.wg.Add(2)
-	go d.loop(d.opts.PollInterval, d.poll)
+	if d.opts.PollInterval > 0 {
+		d.wg.Add(1)
+		go d.loop(d.opts.PollInterval, d.poll)
+	}
+	d.wg.Add(1)
 	every := d.opts.CounterInterval
 	if d.opts.FineTimestamp {
 		// Every PPS latch must be seen for the history (rxtx §1.6).
@@ -220,6 +226,11 @@ func (d *Dev) Capabilities() hal.Capabilities {
 func (d *Dev) Temperature() (float64, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	return d.readTemperature()
+}
+
+// readTemperature reads the sensor, probing it first. d.mu is held.
+func (d *Dev) readTemperature() (float64, error) {
 	if d.opts.I2C == nil {
 		return 0, hal.ErrNoSensor
 	}

@@ -327,8 +327,21 @@ func TestAbortTx(t *testing.T) {
 	if s, _ := r.dev.TxStatus(0); s != hal.TxFree {
 		t.Fatalf("status %s", s)
 	}
-	if l := r.chip.AirLog(); len(l) != 1 || !l[0].Aborted {
-		t.Fatalf("air log %+v", l)
+	if l := r.chip.AirLog(); len(l) != 0 {
+		t.Fatalf("aborted before its trigger, yet in the air log: %+v", l)
+	}
+	// Aborted on air: logged, cut short.
+	now, _ = r.dev.Counter()
+	p.Trigger.Count = now + 20000
+	if err := r.dev.Send(p); err != nil {
+		t.Fatal(err)
+	}
+	r.clk.Advance(25 * time.Millisecond)
+	if err := r.dev.AbortTx(0); err != nil {
+		t.Fatal(err)
+	}
+	if l := r.chip.AirLog(); len(l) != 1 || !l[0].Aborted || !l[0].EndTime.Equal(r.clk.Now()) {
+		t.Fatalf("aborted on air: air log %+v", l)
 	}
 }
 

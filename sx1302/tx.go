@@ -86,6 +86,19 @@ func (d *Dev) Send(p *hal.TxPacket) error {
 	return nil
 }
 
+// freqReg converts Hz to the TX modulator's frequency unit, 32 MHz / 2^18
+// (122.07 Hz): the RF frequency and the frequency deviation.
+func freqReg(hz uint32) uint32 { return uint32(uint64(hz) << 18 / 32000000) }
+
+// sx1250FreqReg converts Hz to the SX1250's unit, 32 MHz / 2^25.
+func sx1250FreqReg(hz uint32) uint32 { return uint32(uint64(hz) << 25 / 32000000) }
+
+// FSK TX limits of the SX1250 path, in Hz.
+const (
+	MinFSKDeviation = 600
+	MaxFSKDeviation = 200000
+)
+
 func (d *Dev) programTx(p *hal.TxPacket) error {
 	ch := p.RFChain
 	f := func(fl Field) Field { return TxField(fl, ch) }
@@ -95,21 +108,23 @@ func (d *Dev) programTx(p *hal.TxPacket) error {
 		pwr |= 1 << 6
 	}
 	lora := p.DataRate.Modulation == hal.LoRa
-	fv := []any{f(TxIOffset), 0, f(TxQOffset), 0, f(TxAGCPwr), pwr, f(TxIQGain), int(g.DigGain)}
-	if lora {
-		fv = append(fv, f(TxModulationType), 0, f(TxIFSrc), 1)
-	} else {
-		fv = append(fv, f(TxModulationType), 1, f(TxIFSrc), 2)
+	dr := p.DataRate
+	if !lora && (dr.FreqDeviation < MinFSKDeviation || dr.FreqDeviation > MaxFSKDeviation) {
+		return &hal.FieldError{Field: "freq_deviation", Value: dr.FreqDeviation, Allowed: "600 to 200000 Hz"}
 	}
-	if err := d.setAll(fv...); err != nil {
+	ws := []fv{{f(TxModulationType), 1}, {f(TxIFSrc), 2}}
+	if lora {
+		ws = []fv{{f(TxModulationType), 0}, {f(TxIFSrc), 1}}
+	}
+	ws = append(ws, fv{f(TxIOffset), 0}, fv{f(TxQOffset), 0}, fv{f(TxAGCPwr), pwr}, fv{f(TxIQGain), int(g.DigGain)})
+	if err := d.writeAll(ws); err != nil {
 		return err
 	}
-	rf := uint32(uint64(p.Frequency) << 18 / 32000000)
+	rf := freqReg(p.Frequency)
 	if err := d.bus.writeBurst(f(TxFreqRFH).Addr(), []byte{byte(rf >> 16), byte(rf >> 8), byte(rf)}); err != nil {
 		return err
 	}
 	pre := p.PreambleLen()
-	dr := p.DataRate
 	b := func(v bool) int {
 		if v {
 			return 1
@@ -126,15 +141,16 @@ func (d *Dev) programTx(p *hal.TxPacket) error {
 		if d.opts.PrivateSyncWord || sf < 7 {
 			p1, p2 = 2, 4
 		}
-		fdev := int(dr.Bandwidth / 2 / 1000)
-		fv = []any{f(TxAGCBW), bwCode(dr.Bandwidth), f(TxFreqDevH), fdev >> 8, f(TxFreqDevL), fdev & 0xFF,
-			f(TxModemBW), bwCode(dr.Bandwidth), f(TxModemSF), sf,
-			f(TxPreambleLSB), pre & 0xFF, f(TxPreambleMSB), pre >> 8, f(TxChirpLowpass), lp,
-			f(TxCodingRate), int(dr.CodeRate), f(TxModemEn), 1, f(TxCadRxTx), 2, f(TxModemStart), 1,
-			f(TxContinuous), 0, f(TxChirpInvert), b(p.InvertIQ), f(TxImplicitHeader), b(p.ImplicitHeader),
-			f(TxCRCEn), b(!p.NoCRC), f(TxPeak1), p1, f(TxPeak2), p2, f(TxFineSynchEn), b(sf < 7),
-			f(TxPayloadLength), len(p.Payload), f(TxPPMOffset), b(dr.LowDataRateOptimize())}
-		if err := d.setAll(fv...); err != nil {
+		// A LoRa chirp sweeps the whole bandwidth: deviation BW/2.
+		fdev := int(freqReg(uint32(dr.Bandwidth) / 2))
+		ws = []fv{{f(TxAGCBW), bwCode(dr.Bandwidth)}, {f(TxFreqDevH), fdev >> 8}, {f(TxFreqDevL), fdev & 0xFF},
+			{f(TxModemBW), bwCode(dr.Bandwidth)},
+			{f(TxPreambleMSB), pre >> 8}, {f(TxPreambleLSB), pre & 0xFF}, {f(TxModemSF), sf}, {f(TxChirpLowpass), lp},
+			{f(TxCodingRate), int(dr.CodeRate)}, {f(TxModemEn), 1}, {f(TxCadRxTx), 2}, {f(TxModemStart), 1},
+			{f(TxContinuous), 0}, {f(TxChirpInvert), b(p.InvertIQ)}, {f(TxImplicitHeader), b(p.ImplicitHeader)},
+			{f(TxCRCEn), b(!p.NoCRC)}, {f(TxPeak1), p1}, {f(TxPeak2), p2}, {f(TxFineSynchEn), b(sf < 7)},
+			{f(TxPayloadLength), len(p.Payload)}, {f(TxPPMOffsetHdrCtrl), 0}, {f(TxPPMOffset), b(dr.LowDataRateOptimize())}}
+		if err := d.writeAll(ws); err != nil {
 			return err
 		}
 		sd := TxStartDelayTicks(dr.Bandwidth, dr.SpreadingFactor)
@@ -143,16 +159,31 @@ func (d *Dev) programTx(p *hal.TxPacket) error {
 		}
 	} else {
 		pre = max(pre, 3)
-		fdev := int(dr.FreqDeviation / 1000)
-		if fdev < 1 || fdev > 200 {
-			return &hal.FieldError{Field: "freq_deviation", Value: dr.FreqDeviation, Allowed: "1 to 200 kHz"}
-		}
+		fdev := int(freqReg(dr.FreqDeviation))
+		// The AGC firmware programs the SX1250's deviation from the
+		// mailbox (bytes 2..0, SX1250 units).
+		mb := sx1250FreqReg(dr.FreqDeviation)
 		br := 32000000 / dr.BitRate
-		fv = []any{f(TxAGCBW), 0x80 | 4, f(TxFreqDevH), fdev >> 8, f(TxFreqDevL), fdev & 0xFF,
-			f(TxFSKPktMode), 1, f(TxFSKCRCEn), b(!p.NoCRC), f(TxFSKDCFree), 2,
-			f(TxFSKBitRateMSB), int(br >> 8 & 0xFF), f(TxFSKBitRateLSB), int(br & 0xFF),
-			f(TxFSKPreambleMSB), pre >> 8, f(TxFSKPreambleLSB), pre & 0xFF, f(TxFSKPktLen), len(p.Payload)}
-		if err := d.setAll(fv...); err != nil {
+		ws = []fv{{f(TxAGCBW), 0x80}, {f(TxFreqDevH), fdev >> 8}, {f(TxFreqDevL), fdev & 0xFF},
+			{AGCMailboxWrByte0.At(-2), int(mb >> 16 & 0xFF)}, {AGCMailboxWrByte0.At(-1), int(mb >> 8 & 0xFF)}, {AGCMailboxWrByte0, int(mb & 0xFF)},
+			{f(TxFSKPktMode), 1}, {f(TxFSKCRCEn), b(!p.NoCRC)}, {f(TxFSKCRCIBM), 0}, {f(TxFSKDCFree), fskDCFreeWhite},
+			{f(TxFSKGaussianEn), 1}, {f(TxFSKGaussianBT), fskGaussianBT05}, {f(TxFSKRefPatternEn), 1},
+			{f(TxFSKRefPatternSize), fskSyncWordSize - 1}}
+		sw := uint64(FSKSyncWord) << (8 * (8 - fskSyncWordSize))
+		for i := 0; i < 8; i++ {
+			ws = append(ws, fv{f(TxFSKRefPattern0).At(-i), int(byte(sw >> (8 * i)))})
+		}
+		ws = append(ws, fv{f(TxFSKPreambleSeq), 0})
+		if err := d.writeAll(ws); err != nil {
+			return err
+		}
+		if err := d.bus.writeBurst(f(TxFSKBitRateMSB).Addr(), []byte{byte(br >> 8), byte(br)}); err != nil {
+			return err
+		}
+		if err := d.bus.writeBurst(f(TxFSKPreambleMSB).Addr(), []byte{byte(pre >> 8), byte(pre)}); err != nil {
+			return err
+		}
+		if err := d.bus.set(f(TxFSKPktLen), len(p.Payload)); err != nil {
 			return err
 		}
 	}
@@ -190,7 +221,7 @@ func (d *Dev) programTx(p *hal.TxPacket) error {
 	case hal.OnPPS:
 		trig = f(TxTrigGPS)
 	}
-	return d.setAll(trig, 0, trig, 1)
+	return d.writeAll([]fv{{trig, 0}, {trig, 1}})
 }
 
 // TxStatus reports the transmitter state of an RF chain.
@@ -225,7 +256,7 @@ func (d *Dev) AbortTx(rfChain uint8) error {
 }
 
 func (d *Dev) abortLocked(ch uint8) error {
-	if err := d.setAll(TxField(TxTrigImmediate, ch), 0, TxField(TxTrigDelayed, ch), 0, TxField(TxTrigGPS, ch), 0); err != nil {
+	if err := d.writeAll([]fv{{TxField(TxTrigImmediate, ch), 0}, {TxField(TxTrigDelayed, ch), 0}, {TxField(TxTrigGPS, ch), 0}}); err != nil {
 		return err
 	}
 	deadline := d.clk.Now().Add(time.Second)

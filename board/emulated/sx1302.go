@@ -29,7 +29,7 @@ func openSX1302Emulated(p board.Params, b *board.Board) (board.Hardware, error) 
 	if err != nil {
 		return board.Hardware{}, err
 	}
-	chip := sx1302test.New(sx1302test.Config{Clock: p.Clock, Log: p.Log, RSSIOffset: opts.RSSIOffset})
+	chip := sx1302test.New(sx1302test.Config{Clock: p.Clock, Log: p.Log, RSSIOffset: opts.RSSIOffset, Temperature: opts.Temperature})
 	var tmp string
 	dir := opts.FirmwareDir
 	if dir == "" {

@@ -65,7 +65,11 @@ func cmdChipInfo(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	fmt.Fprintf(stdout, "board:       %s\nmodel:       %s\neui:         %s\n", b.Name, info.Model, info.EUI)
+	eui := info.EUI.String()
+	if info.EUI == (hal.EUI64{}) {
+		eui = "none (the chip has no EUI; set gateway.id)"
+	}
+	fmt.Fprintf(stdout, "board:       %s\nmodel:       %s\neui:         %s\n", b.Name, info.Model, eui)
 	names := make([]string, 0, len(info.Firmware))
 	for n := range info.Firmware {
 		names = append(names, n)

@@ -44,6 +44,15 @@ func TestConfigCheck(t *testing.T) {
 	if code == 0 || !strings.Contains(errs, "control.sockett") || !strings.Contains(errs, "unknown key") {
 		t.Fatalf("unknown key: code %d, %q", code, errs)
 	}
+	far := filepath.Join(dir, "far.toml")
+	plan := "\n[[concentrator.radio]]\nfrequency = 867500000\n[[concentrator.channel]]\nfrequency = 867100000\n[[concentrator.channel]]\nfrequency = 869100000\n"
+	if err := os.WriteFile(far, append(b, plan...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = runCLI("config", "check", far)
+	if code == 0 || !strings.Contains(errs, "concentrator.channel[1]: 869.1 MHz (125kHz) is out of reach of both radios") {
+		t.Fatalf("channel out of reach: code %d, %q", code, errs)
+	}
 }
 
 func TestUsageAndVersion(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 
@@ -17,7 +18,9 @@ import (
 	"github.com/lgwagent/lgw/agent"
 	"github.com/lgwagent/lgw/board"
 	"github.com/lgwagent/lgw/config"
+	"github.com/lgwagent/lgw/hal/chanplan"
 	"github.com/lgwagent/lgw/logging"
+	"github.com/lgwagent/lgw/region"
 )
 
 // loadConfig reads and validates a configuration file, the board name
@@ -34,10 +37,38 @@ func loadConfig(path string) (config.Config, error) {
 	if err == nil {
 		err = b.CheckSPISpeed(cfg.Concentrator.SPISpeed)
 	}
+	if err == nil {
+		err = checkChannels(cfg, b)
+	}
+	if err == nil && b.Chip == "sx1301" && cfg.Gateway.ID == "" {
+		err = &config.Error{Key: "gateway.id", Msg: fmt.Sprintf("required on board %s: the SX1301 has no EUI to default to", b.Name)}
+	}
 	if err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
 	return cfg, nil
+}
+
+// checkChannels resolves the channel plan under the board's chip, naming
+// the key and the chip when the chip cannot receive it.
+func checkChannels(cfg config.Config, b *board.Board) error {
+	spec, err := cfg.ChannelSpec()
+	if err != nil {
+		return err
+	}
+	r, err := region.Lookup(cfg.Gateway.Region)
+	if err != nil {
+		return err
+	}
+	err = b.CheckChannels(board.Params{Region: r, Channels: &spec})
+	var ce *chanplan.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ce):
+		return fmt.Errorf("concentrator.%s: %s (board %s has an %s)", ce.Item, ce.Msg, b.Name, strings.ToUpper(b.Chip))
+	}
+	return fmt.Errorf("concentrator: board %s (%s): %w", b.Name, strings.ToUpper(b.Chip), err)
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
@@ -120,10 +151,30 @@ func cmdBoards(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: lgw boards")
 		return 2
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "BOARD\tCHIP\tTX RANGE\tDESCRIPTION")
+	// Grouped by chip family: SX1302/SX1303, SX1301, then no hardware.
+	groups := []struct{ chip, title string }{{"sx1302", "SX1302/SX1303 (sx1302_hal firmware)"},
+		{"sx1301", "SX1301 (lora_gateway firmware)"}, {"sim", "simulated"}}
+	known := map[string]bool{}
+	for _, g := range groups {
+		known[g.chip] = true
+	}
 	for _, b := range board.All() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", b.Name, b.Chip, b.TxFreq, b.Description)
+		if !known[b.Chip] {
+			known[b.Chip] = true
+			groups = append(groups, struct{ chip, title string }{b.Chip, b.Chip})
+		}
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	for i, g := range groups {
+		if i > 0 {
+			fmt.Fprintln(tw)
+		}
+		fmt.Fprintf(tw, "%s:\n  BOARD\tTX RANGE\tDESCRIPTION\n", g.title)
+		for _, b := range board.All() {
+			if b.Chip == g.chip {
+				fmt.Fprintf(tw, "  %s\t%s\t%s\n", b.Name, b.TxFreq, b.Description)
+			}
+		}
 	}
 	if err := tw.Flush(); err != nil {
 		fmt.Fprintln(os.Stderr, err)

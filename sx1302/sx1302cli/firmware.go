@@ -3,10 +3,13 @@
 package sx1302cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
+	"github.com/lgwagent/lgw/board/devlock"
 	"github.com/lgwagent/lgw/sx1302"
 )
 
@@ -20,7 +23,7 @@ func Firmware(args []string, stdout, stderr io.Writer) int {
 // firmware takes the expected images (nil: the facts' hashes) for tests.
 func firmware(args []string, stdout, stderr io.Writer, images []sx1302.FirmwareImage) int {
 	usage := func() int {
-		fmt.Fprintln(stderr, "usage: lgw firmware import SX1302_HAL_DIR [--dest DIR] | lgw firmware status [--dir DIR]")
+		fmt.Fprintln(stderr, "usage: lgw firmware import SX1302_HAL_DIR [--dest DIR] [--spi-device DEV] | lgw firmware status [--dir DIR]")
 		return 2
 	}
 	if len(args) == 0 {
@@ -31,9 +34,19 @@ func firmware(args []string, stdout, stderr io.Writer, images []sx1302.FirmwareI
 		fs := flag.NewFlagSet("firmware import", flag.ContinueOnError)
 		fs.SetOutput(stderr)
 		dest := fs.String("dest", sx1302.DefaultFirmwareDir, "firmware directory to install into")
+		spiDev := fs.String("spi-device", "/dev/spidev0.0", "concentrator SPI device, locked while importing (skipped if absent)")
 		src, rest := splitPositional(args[1:])
 		if err := fs.Parse(rest); err != nil || src == "" || fs.NArg() > 0 {
 			return usage()
+		}
+		// Not under a running lgw: it holds the SPI device.
+		lock, err := devlock.Lock(*spiDev)
+		switch {
+		case err == nil:
+			defer lock.Release()
+		case !errors.Is(err, os.ErrNotExist):
+			fmt.Fprintln(stderr, "lgw firmware import:", err)
+			return 1
 		}
 		res, err := sx1302.ImportFirmware(src, sx1302.ImportOptions{Dest: *dest, Images: images})
 		if err != nil {

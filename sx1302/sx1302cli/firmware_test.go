@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lgwagent/lgw/board/devlock"
 	"github.com/lgwagent/lgw/sx1302"
 )
 
@@ -47,7 +48,7 @@ func TestFirmwareImportAndStatus(t *testing.T) {
 		images = append(images, im)
 	}
 	var out, errb bytes.Buffer
-	if code := firmware([]string{"import", src, "--dest", dest}, &out, &errb, images); code != 0 {
+	if code := firmware([]string{"import", src, "--dest", dest, "--spi-device", filepath.Join(src, "no-spidev")}, &out, &errb, images); code != 0 {
 		t.Fatalf("import: %d %s", code, errb.String())
 	}
 	b, err := os.ReadFile(filepath.Join(dest, sx1302.FirmwareAGC))
@@ -62,14 +63,14 @@ func TestFirmwareImportAndStatus(t *testing.T) {
 	// A hash mismatch refuses the import.
 	images[0].SHA256 = strings.Repeat("0", 64)
 	errb.Reset()
-	if code := firmware([]string{"import", src, "--dest", t.TempDir()}, &out, &errb, images); code != 1 || !strings.Contains(errb.String(), "SHA-256") {
+	if code := firmware([]string{"import", src, "--dest", t.TempDir(), "--spi-device", filepath.Join(src, "no-spidev")}, &out, &errb, images); code != 1 || !strings.Contains(errb.String(), "SHA-256") {
 		t.Fatalf("bad hash: %d %s", code, errb.String())
 	}
 	// Wrong size.
 	im := sx1302.FirmwareImages()[0]
 	im.SHA256 = writeVar(t, src, im.Var, 100, 0)
 	errb.Reset()
-	if code := firmware([]string{"import", src, "--dest", t.TempDir()}, &out, &errb, []sx1302.FirmwareImage{im}); code != 1 || !strings.Contains(errb.String(), "100 bytes") {
+	if code := firmware([]string{"import", src, "--dest", t.TempDir(), "--spi-device", filepath.Join(src, "no-spidev")}, &out, &errb, []sx1302.FirmwareImage{im}); code != 1 || !strings.Contains(errb.String(), "100 bytes") {
 		t.Fatalf("bad size: %d %s", code, errb.String())
 	}
 	if code := firmware(nil, &out, &errb, nil); code != 2 {
@@ -78,5 +79,23 @@ func TestFirmwareImportAndStatus(t *testing.T) {
 	out.Reset()
 	if code := firmware([]string{"status", "--dir", t.TempDir()}, &out, &errb, nil); code != 1 || !strings.Contains(out.String(), "lgw firmware import") {
 		t.Fatalf("empty status: %d %s", code, out.String())
+	}
+}
+
+func TestFirmwareImportRefusedWhileChipHeld(t *testing.T) {
+	src := t.TempDir()
+	dev := filepath.Join(t.TempDir(), "spidev0.0")
+	if err := os.WriteFile(dev, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l, err := devlock.Lock(dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	var out, errb bytes.Buffer
+	code := firmware([]string{"import", src, "--dest", t.TempDir(), "--spi-device", dev}, &out, &errb, nil)
+	if code != 1 || !strings.Contains(errb.String(), fmt.Sprintf("pid %d", os.Getpid())) {
+		t.Fatalf("import under a holder: %d %q", code, errb.String())
 	}
 }

@@ -58,6 +58,10 @@ type Config struct {
 	RSSIOffset float32
 	// PPS enables a PPS edge on every whole second of the clock.
 	PPS bool
+	// Temperature is the board temperature in °C (default 25): raw RSSI
+	// is encoded so that a driver compensating for it with
+	// sx1302.DefaultTempComp reads the injected RSSI.
+	Temperature float64
 }
 
 // Emission is one transmission as the emulated chip sent it.
@@ -113,6 +117,8 @@ type Chip struct {
 	air      []Emission
 	unplaced int
 	traffic  []sim.Uplink
+	cmds     []RadioCommand
+	frames   int
 }
 
 var _ spi.Conn = (*Chip)(nil)
@@ -138,6 +144,9 @@ func New(cfg Config) *Chip {
 	if cfg.ARBVersion == 0 {
 		cfg.ARBVersion = sx1302.ARBVersion
 	}
+	if cfg.Temperature == 0 {
+		cfg.Temperature = sx1302.DefaultTemperature
+	}
 	if cfg.RSSIOffset == 0 {
 		cfg.RSSIOffset = -215.4
 	}
@@ -146,7 +155,8 @@ func New(cfg Config) *Chip {
 	}
 	c := &Chip{cfg: cfg, origin: cfg.Clock.Now()}
 	writable := map[uint16]bool{}
-	for _, f := range sx1302.Fields() {
+	for _, rf := range sx1302.RegisterMap() {
+		f := rf.Field
 		a := f.Addr()
 		c.mem[a] |= f.Default() << f.Offset() & f.Mask()
 		if f.ReadOnly() {
@@ -223,6 +233,7 @@ func (c *Chip) Tx(w, r []byte) error {
 	if len(w) < 2 {
 		return c.misuse("frame of %d bytes", len(w))
 	}
+	c.frames++
 	c.advance()
 	switch w[0] {
 	case sx1302.TargetCore:
@@ -453,6 +464,13 @@ func (c *Chip) AirLog() []Emission {
 	out := make([]Emission, len(c.air))
 	copy(out, c.air)
 	return out
+}
+
+// Frames counts the chip-select windows (SPI frames) so far.
+func (c *Chip) Frames() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.frames
 }
 
 // Unplaced counts injected uplinks no configured IF chain could receive.

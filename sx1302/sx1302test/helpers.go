@@ -21,6 +21,13 @@ func Pump(v *clock.Virtual, fn func() error) error {
 		default:
 		}
 		if next, ok := v.NextDeadline(); ok {
+			// fn may have returned and left timers of its own (a
+			// driver's background readers): do not run time on for them.
+			select {
+			case err := <-done:
+				return err
+			default:
+			}
 			v.Set(next)
 		} else {
 			runtime.Gosched()

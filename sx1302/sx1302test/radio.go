@@ -3,9 +3,6 @@ package sx1302test
 import (
 	"encoding/binary"
 	"math"
-	"time"
-
-	"go.uber.org/zap"
 
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/sx1302"
@@ -33,6 +30,7 @@ func (c *Chip) radioFrame(ch byte, w, r []byte) error {
 	if len(par) < n {
 		return c.misuse("radio %d opcode 0x%02x: %d parameter bytes, want %d", ch, op, len(par), n)
 	}
+	c.cmds = append(c.cmds, RadioCommand{Radio: int(ch), Opcode: op, Params: append([]byte(nil), par...)})
 	status := rd.mode << 4
 	switch op {
 	case 0x80:
@@ -40,7 +38,7 @@ func (c *Chip) radioFrame(ch byte, w, r []byte) error {
 	case 0x82:
 		rd.mode = 5
 	case 0x86:
-		rd.freq = uint32(uint64(binary.BigEndian.Uint32(par)) * 32000000 >> 25)
+		rd.freq = uint32((uint64(binary.BigEndian.Uint32(par))*32000000 + 1<<24) >> 25)
 	case 0x0D:
 		a := binary.BigEndian.Uint16(par)
 		for i, v := range par[2:] {
@@ -107,13 +105,44 @@ func (c *Chip) placeIF(p hal.RxPacket) (byte, bool) {
 // EncodeRecord builds an RX buffer record (rxtx §1.2) with timestamp
 // ticks, for an uplink on IF chain ch.
 func EncodeRecord(p hal.RxPacket, ch byte, ticks uint32, rssiOffset float32) []byte {
-	return EncodeRecordMetrics(p, ch, ticks, rssiOffset, nil)
+	return EncodeRecordWith(p, ch, ticks, Encoding{RSSIOffset: rssiOffset})
 }
 
 // EncodeRecordMetrics is EncodeRecord with fine-timestamp metrics: with
 // any, the record carries len(metrics)/2 pairs and the "timing set" status
 // bit (rxtx §1.2).
 func EncodeRecordMetrics(p hal.RxPacket, ch byte, ticks uint32, rssiOffset float32, metrics []int8) []byte {
+	return EncodeRecordWith(p, ch, ticks, Encoding{RSSIOffset: rssiOffset, Metrics: metrics})
+}
+
+// Encoding is what turning a packet into record bytes needs beyond the
+// packet: the offset the decoder adds to raw RSSI (board offset plus
+// temperature compensation), the IF chain's register error (configured IF
+// minus the IF its registers hold, which the decoder adds to the frequency
+// error) and fine-timestamp metrics.
+type Encoding struct {
+	RSSIOffset float32
+	IFError    int32
+	Metrics    []int8
+}
+
+// freqErrorField encodes a frequency offset in Hz as the record's 20-bit
+// error, so that the reference decoding (error × BW/2^20, truncated
+// toward zero) gives it back exactly.
+func freqErrorField(hz int32, bw hal.Bandwidth) uint32 {
+	lsb := float64(bw) / (1 << 20)
+	v := math.Floor(float64(hz) / lsb)
+	if hz > 0 {
+		v = math.Ceil(float64(hz) / lsb)
+	}
+	return uint32(int32(v)) & 0xFFFFF
+}
+
+// EncodeRecordWith builds an RX buffer record. LoRa RSSI is raw dB minus
+// the offset; FSK RSSI is the byte whose linearised value (sx1302.FSKRSSI)
+// plus the offset is nearest to the packet's.
+func EncodeRecordWith(p hal.RxPacket, ch byte, ticks uint32, enc Encoding) []byte {
+	metrics, rssiOffset := enc.Metrics, enc.RSSIOffset
 	l := len(p.Payload)
 	rec := make([]byte, 0, 23+l+len(metrics))
 	crcEn := byte(0)
@@ -127,7 +156,11 @@ func EncodeRecordMetrics(p hal.RxPacket, ch byte, ticks uint32, rssiOffset float
 		modem = 17
 	}
 	cfg := crcEn | byte(p.DataRate.CodeRate)<<1 | p.DataRate.SpreadingFactor<<4
-	rec = append(rec, 0xA5, 0xC0, byte(l), ch, cfg, modem, 0, 0, 0)
+	var foe uint32
+	if p.DataRate.Modulation == hal.LoRa {
+		foe = freqErrorField(p.FreqOffset-enc.IFError, p.DataRate.Bandwidth)
+	}
+	rec = append(rec, 0xA5, 0xC0, byte(l), ch, cfg, modem, byte(foe), byte(foe>>8), byte(foe>>16))
 	rec = append(rec, p.Payload...)
 	status := byte(0)
 	if p.CRC == hal.CRCBad {
@@ -138,6 +171,9 @@ func EncodeRecordMetrics(p hal.RxPacket, ch byte, ticks uint32, rssiOffset float
 		status |= 0x10
 	}
 	raw := func(v float32) byte { return byte(int(math.Round(float64(v - rssiOffset)))) }
+	if p.DataRate.Modulation == hal.FSK {
+		raw = func(v float32) byte { return sx1302.FSKRSSIRaw(float64(v - rssiOffset)) }
+	}
 	crc := sx1302.LoRaCRC(p.Payload)
 	rec = append(rec, status, byte(int8(math.Round(float64(p.SNR*4)))), raw(p.RSSIChannel), raw(p.RSSISignal), 0, 0,
 		byte(ticks), byte(ticks>>8), byte(ticks>>16), byte(ticks>>24), byte(crc), byte(crc>>8), byte(n))
@@ -165,10 +201,12 @@ func (c *Chip) encode(u uplink) ([]byte, bool) {
 	if c.precision() && u.p.DataRate.Modulation == hal.LoRa {
 		// The latch, unwrapped (ticks since origin) for the metrics.
 		full := u.at.Sub(c.origin).Nanoseconds()*4/125 - 32*int64(sx1302.PrecisionCorrection(u.p.DataRate, u.p.CRC != hal.CRCNone, len(u.p.Payload)))
-		return EncodeRecordMetrics(u.p, ch, uint32(full), c.cfg.RSSIOffset, c.metrics(u, full, c.chainIF(ch))), true
+		enc := c.encoding(u.p, ch)
+		enc.Metrics = c.metrics(u, full, c.chainIF(ch))
+		return EncodeRecordWith(u.p, ch, uint32(full), enc), true
 	}
 	t := c.ticks(u.at) - uint32(c.correction(u.p))*32
-	return EncodeRecord(u.p, ch, t, c.cfg.RSSIOffset), true
+	return EncodeRecordWith(u.p, ch, t, c.encoding(u.p, ch)), true
 }
 
 // correction is the driver's timestamp correction for p (µs, negative).
@@ -179,109 +217,46 @@ func (c *Chip) correction(p hal.RxPacket) int32 {
 	return sx1302.TimestampCorrection(p.DataRate, p.CRC != hal.CRCNone, len(p.Payload))
 }
 
-// trigger handles writes to TX_TRIG: a 0 -> 1 edge arms, clearing all
-// trigger bits while armed aborts (rxtx §2.3 step 9, §2.5).
-func (c *Chip) trigger(ch uint8, old, v byte) {
-	now := c.cfg.Clock.Now()
-	t := &c.tx[ch]
-	rise := v &^ old & 0x07
-	if v&0x07 == 0 && t.state != hal.TxFree {
-		if t.log >= 0 && t.log < len(c.air) {
-			c.air[t.log].Aborted = true
-			if now.Before(c.air[t.log].EndTime) {
-				c.air[t.log].EndTime = now
-			}
-		}
-		t.state = hal.TxFree
-		c.setStatus(ch, 0x80)
-		return
-	}
-	if rise == 0 || t.state != hal.TxFree {
-		return
-	}
-	f := func(fl sx1302.Field) byte { return c.mem[sx1302.TxField(fl, ch).Addr()] }
-	delay := uint32(f(sx1302.TxStartDelayMSB))<<8 | uint32(f(sx1302.TxStartDelayLSB))
-	e := Emission{RFChain: ch}
-	var trigTicks uint32
-	switch {
-	case rise&1 != 0:
-		e.Trigger = hal.Immediate
-		t.trig = now
-	case rise&2 != 0:
-		e.Trigger = hal.AtCount
-		a := sx1302.TxField(sx1302.TxTimerTrig3, ch).Addr()
-		target := binary.BigEndian.Uint32(c.mem[a : a+4])
-		t.trig = c.timeOfTicks(now, target-c.ticks(now))
-		trigTicks = target
-	default:
-		e.Trigger = hal.OnPPS
-		p, ok := c.lastPPS(now)
-		if !ok {
-			t.trig = now.Add(24 * time.Hour) // waits for a PPS that never comes
-		} else {
-			t.trig = p.Add(time.Second)
-		}
-	}
-	t.start = c.timeOfTicks(t.trig, delay)
-	if e.Trigger != hal.AtCount {
-		trigTicks = c.ticks(t.trig)
-	}
-	e.StartTime, e.StartTicks = t.start, trigTicks+delay
-	fa := sx1302.TxField(sx1302.TxFreqRFH, ch).Addr()
-	rf := uint32(c.mem[fa])<<16 | uint32(c.mem[fa+1])<<8 | uint32(c.mem[fa+2])
-	e.Frequency = uint32((uint64(rf)*32000000 + 1<<17) >> 18)
-	e.PowerByte = f(sx1302.TxAGCPwr)
-	buf := sx1302.MemTXBufA
-	if ch == 1 {
-		buf = sx1302.MemTXBufB
-	}
-	pre := 8
-	implicit, crc := false, true
-	if f(sx1302.TxModulationType)&1 == 0 {
-		bw := map[byte]hal.Bandwidth{4: hal.BW125, 5: hal.BW250, 6: hal.BW500}[f(sx1302.TxModemBW)>>4]
-		e.DataRate = hal.LoRaRate(f(sx1302.TxModemSF)&0xF, bw, hal.CodeRate(f(sx1302.TxCodingRate)&7))
-		n := int(f(sx1302.TxPayloadLength))
-		e.Payload = append([]byte(nil), c.mem[buf:buf+n]...)
-		e.InvertIQ = f(sx1302.TxChirpInvert)&2 != 0
-		pre = int(f(sx1302.TxPreambleLSB)) | int(f(sx1302.TxPreambleMSB))<<8
-		implicit, crc = f(sx1302.TxImplicitHeader)&2 != 0, f(sx1302.TxCRCEn)&1 != 0
-	} else {
-		br := uint32(f(sx1302.TxFSKBitRateMSB))<<8 | uint32(f(sx1302.TxFSKBitRateLSB))
-		dev := uint32(f(sx1302.TxFreqDevH)&0xF)<<8 | uint32(f(sx1302.TxFreqDevL))
-		if br > 0 {
-			e.DataRate = hal.FSKRate(32000000/br, dev*1000)
-		}
-		n := int(c.mem[buf])
-		e.Payload = append([]byte(nil), c.mem[buf+1:buf+1+n]...)
-		pre = int(f(sx1302.TxFSKPreambleLSB)) | int(f(sx1302.TxFSKPreambleMSB))<<8
-		crc = f(sx1302.TxFSKCRCEn)&2 != 0
-	}
-	toa, err := hal.TimeOnAir(e.DataRate, len(e.Payload), pre, implicit, crc)
-	if err != nil {
-		c.cfg.Log.Error("sx1302 emulator: transmission with invalid settings", zap.Error(err))
-	}
-	e.EndTime = t.start.Add(toa)
-	t.end = e.EndTime
-	t.state = hal.TxScheduled
-	t.log = len(c.air)
-	c.air = append(c.air, e)
-	c.txAdvance(ch, now)
+// RadioCommand is one SX1250 command frame the host sent.
+type RadioCommand struct {
+	Radio  int
+	Opcode byte
+	// Params are the bytes after the opcode, as sent (reads include their
+	// NOP bytes).
+	Params []byte
 }
 
-func (c *Chip) setStatus(ch uint8, v byte) { c.mem[sx1302.TxField(sx1302.TxFSMStatus, ch).Addr()] = v }
+// RadioCommands returns the SX1250 commands sent so far.
+func (c *Chip) RadioCommands() []RadioCommand {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]RadioCommand(nil), c.cmds...)
+}
 
-func (c *Chip) txAdvance(ch uint8, now time.Time) {
-	t := &c.tx[ch]
+// Peek returns a register byte without the side effects of an SPI read.
+func (c *Chip) Peek(a uint16) byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.mem[a&0x7FFF]
+}
+
+// chainRadio is the radio feeding IF chain ch. c.mu is held.
+func (c *Chip) chainRadio(ch byte) int {
 	switch {
-	case t.state == hal.TxFree:
-		c.setStatus(ch, 0x80)
-	case now.Before(t.trig):
-		c.setStatus(ch, 0x91)
-	case now.Before(t.end):
-		t.state = hal.TxEmitting
-		c.setStatus(ch, 0x30)
-	default:
-		t.state = hal.TxFree
-		c.setStatus(ch, 0x80)
+	case ch < 8:
+		return int(c.mem[sx1302.RxTopRadioSelect.Addr()]>>ch) & 1
+	case ch == 8:
+		return int(c.mem[sx1302.SvcRadioSelect.Addr()]) & 1
+	}
+	return int(c.mem[sx1302.FSKRadioSelect.Addr()]>>1) & 1
+}
+
+// encoding is how this chip encodes p received on chain ch: RSSI offset
+// at its temperature, the chain's IF register error.
+func (c *Chip) encoding(p hal.RxPacket, ch byte) Encoding {
+	cfgIF := int64(p.Frequency) - int64(c.radios[c.chainRadio(ch)].freq)
+	return Encoding{
+		RSSIOffset: c.cfg.RSSIOffset + float32(sx1302.DefaultTempComp.Offset(c.cfg.Temperature)),
+		IFError:    int32(cfgIF - c.chainIF(ch)),
 	}
 }
