@@ -94,7 +94,7 @@ func (in SendDownlinkInput) Request(reg *region.Region, defaultPower int8) (sche
 	if req.Class, err = in.class(req.Class); err != nil {
 		return req, err
 	}
-	req.Packet = hal.TxPacket{Payload: phy, Frequency: in.Frequency, RFChain: chain, Power: power,
+	req.Packet = hal.TxPacket{Payload: phy, Frequency: in.Frequency, RFChain: uint8(chain), Power: power,
 		DataRate: dr, InvertIQ: invert, NoCRC: true}
 	in.Radio.apply(&req.Packet)
 	if err := req.Packet.Validate(); err != nil {
@@ -171,7 +171,7 @@ func (in SendDownlinkInput) dataRate(reg *region.Region) (hal.DataRate, error) {
 
 // radio reads Power (default defaultPower), RfChain (default 0) and
 // InvertIQ (default true).
-func (in SendDownlinkInput) radio(defaultPower int8) (power int8, chain uint8, invert bool, err error) {
+func (in SendDownlinkInput) radio(defaultPower int8) (power int8, chain int, invert bool, err error) {
 	power, invert = defaultPower, true
 	if in.Power != nil {
 		if err := checkPower("Power", *in.Power); err != nil {
@@ -183,7 +183,7 @@ func (in SendDownlinkInput) radio(defaultPower int8) (power int8, chain uint8, i
 		if *in.RfChain < 0 || *in.RfChain > 1 {
 			return 0, 0, false, apierr.Newf(apierr.Validation, "RfChain", "%d: want 0 or 1", *in.RfChain)
 		}
-		chain = uint8(*in.RfChain)
+		chain = *in.RfChain
 	}
 	if in.InvertIQ != nil {
 		invert = *in.InvertIQ
