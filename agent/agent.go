@@ -259,7 +259,7 @@ func (a *Agent) buildCore() error {
 // connect and listen in startAdapters.
 func (a *Agent) buildAdapters() error {
 	if a.cfg.MQTT.Enabled {
-		mq, err := mqtt.NewAdapter(a.cfg.MQTT.Client(), a.gw, a.clk, a.log)
+		mq, err := mqtt.NewAdapter(a.cfg.MQTTClient(), a.gw, a.clk, a.log)
 		if err != nil {
 			return fmt.Errorf("mqtt: %w", err)
 		}

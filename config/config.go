@@ -67,6 +67,9 @@ type Multicast struct {
 	// TxPower is the multicast TX power in dBm; 0 means the region's
 	// default downlink power.
 	TxPower int `toml:"tx_power"`
+	// LateRetries is how many times a frame that reached the chip too late
+	// and was never emitted is sent again, same frame counter (0 to 10).
+	LateRetries int `toml:"late_retries"`
 }
 
 // Scheduler tunes the TX queue.
@@ -75,6 +78,10 @@ type Scheduler struct {
 	Capacity int `toml:"capacity"`
 	// MinLead is the shortest time ahead a transmission is accepted.
 	MinLead Duration `toml:"min_lead"`
+	// HandoffLead is how long before its start a transmission is handed
+	// to the chip (or as soon as its RF chain is free after that); from
+	// min_lead to 1s.
+	HandoffLead Duration `toml:"handoff_lead"`
 	// MaxAdvance is the longest time ahead a transmission is accepted.
 	MaxAdvance Duration `toml:"max_advance"`
 	// PowerPolicy is "refuse" or "clamp": what to do with a power above
@@ -129,14 +136,14 @@ func Default() Config {
 			Temperature: sx1302.DefaultTemperature},
 		Scheduler: Scheduler{Capacity: scheduler.DefaultCapacity, MinLead: Duration(scheduler.DefaultMinLead),
 			MaxAdvance: Duration(scheduler.DefaultMaxAdvance), PowerPolicy: scheduler.PowerRefuse.String(),
-			Holdover: Duration(scheduler.DefaultHoldover)},
+			Holdover: Duration(scheduler.DefaultHoldover), HandoffLead: Duration(scheduler.DefaultHandoffLead)},
 		MQTT: MQTT{Enabled: true, Server: "tcp://127.0.0.1:1883", TopicPrefix: mqtt.DefaultTopicPrefix,
 			Keepalive: Duration(mqtt.DefaultKeepalive), StatsInterval: Duration(mqtt.DefaultStatsInterval),
-			BufferSize: mqtt.DefaultBufferSize, Management: true, RateLimit: mqtt.DefaultRateLimit,
+			BufferSize: mqtt.DefaultBufferSize, SpoolMax: mqtt.DefaultSpoolMax, Management: true, RateLimit: mqtt.DefaultRateLimit,
 			RateBurst: mqtt.DefaultRateBurst},
 		Storage: Storage{Dir: "/var/lib/lgw"},
 		Multicast: Multicast{MinStartLead: Duration(multicast.DefaultMinStartLead),
-			MaxStartAhead: Duration(multicast.DefaultMaxStartAhead)},
+			MaxStartAhead: Duration(multicast.DefaultMaxStartAhead), LateRetries: multicast.DefaultLateRetries},
 		Control: Control{Socket: control.DefaultSocket},
 		Log:     Log{Level: "info"},
 	}
@@ -152,6 +159,22 @@ type Error struct {
 
 // Error implements error.
 func (e *Error) Error() string { return e.Key + ": " + e.Msg }
+
+// SyntaxError is a configuration that is not valid TOML or does not fit
+// the configuration's types.
+type SyntaxError struct {
+	// Line is the 1-based line, 0 when unknown.
+	Line int
+	Msg  string
+}
+
+// Error implements error.
+func (e *SyntaxError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	}
+	return e.Msg
+}
 
 // Load reads, decodes and validates a configuration file.
 func Load(path string) (Config, error) {
@@ -187,9 +210,9 @@ func Decode(text string) (Config, error) {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return Config{}, fmt.Errorf("line %d: %s", pe.Position.Line, pe.Message)
+			return Config{}, &SyntaxError{Line: pe.Position.Line, Msg: pe.Message}
 		}
-		return Config{}, err
+		return Config{}, &SyntaxError{Msg: err.Error()}
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		keys := make([]string, len(und))

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"math"
+	"path/filepath"
 	"strings"
 
 	"github.com/lgwagent/lgw/hal"
@@ -16,20 +17,36 @@ import (
 // them; that package's Validate holds the limits, and Config.Validate
 // calls it, so `lgw config check` and `lgw run` apply the same rules.
 
+// MQTTClient returns the MQTT client's configuration with the spool
+// directory defaulted under storage.dir.
+func (c Config) MQTTClient() mqtt.Config {
+	m := c.MQTT.Client()
+	if m.SpoolDir == "" {
+		m.SpoolDir = filepath.Join(c.Storage.Dir, DefaultSpoolSubdir)
+	}
+	return m
+}
+
+// DefaultSpoolSubdir is the report spool's directory under storage.dir
+// when mqtt.spool_dir is not set.
+const DefaultSpoolSubdir = "mqtt-spool"
+
 // Client returns the MQTT client's configuration.
 func (m MQTT) Client() mqtt.Config {
 	return mqtt.Config{Server: m.Server, TopicPrefix: m.TopicPrefix, Username: m.Username, Password: m.Password,
 		CACert: m.CACert, ClientCert: m.ClientCert, ClientKey: m.ClientKey, Keepalive: m.Keepalive.D(),
-		StatsInterval: m.StatsInterval.D(), BufferSize: m.BufferSize, Management: m.Management,
-		RateLimit: m.RateLimit, RateBurst: m.RateBurst}
+		StatsInterval: m.StatsInterval.D(), BufferSize: m.BufferSize, SpoolDir: m.SpoolDir, SpoolMax: m.SpoolMax,
+		Management: m.Management,
+		RateLimit:  m.RateLimit, RateBurst: m.RateBurst}
 }
 
 // MulticastService returns the multicast service's configuration; the core fills
 // in what it owns (clock, scheduler, reports, logger, ping slots).
 func (c Config) MulticastService() multicast.Config {
 	m := c.Multicast
-	return multicast.Config{Dir: c.Storage.Dir, MinStartLead: m.MinStartLead.D(), MaxStartAhead: m.MaxStartAhead.D(),
-		TxPower: int8(max(math.MinInt8, min(m.TxPower, math.MaxInt8)))} // out of int8: still refused
+	return multicast.Config{Dir: c.Storage.Dir, Region: c.Gateway.Region, MinStartLead: m.MinStartLead.D(), MaxStartAhead: m.MaxStartAhead.D(),
+		TxPower:     int8(max(math.MinInt8, min(m.TxPower, math.MaxInt8))), // out of int8: still refused
+		LateRetries: m.LateRetries}
 }
 
 // SchedulerConfig returns the TX scheduler's configuration for region r;
@@ -44,6 +61,7 @@ func (c Config) SchedulerConfig(r *region.Region) (scheduler.Config, error) {
 	// it has are taken as written (a zero is refused, not defaulted).
 	sc := scheduler.Config{}.WithDefaults()
 	sc.Region, sc.Capacity, sc.MinLead, sc.MaxAdvance = r, s.Capacity, s.MinLead.D(), s.MaxAdvance.D()
+	sc.HandoffLead = s.HandoffLead.D()
 	sc.Holdover, sc.PowerPolicy, sc.Beaconing = s.Holdover.D(), pp, s.Beacons
 	sc.Latitude, sc.Longitude = c.Gateway.Latitude, c.Gateway.Longitude
 	return sc, nil

@@ -71,8 +71,14 @@ type MQTT struct {
 	Keepalive Duration `toml:"keepalive"`
 	// StatsInterval is how often stats are published.
 	StatsInterval Duration `toml:"stats_interval"`
-	// BufferSize bounds the events kept while the broker is unreachable.
+	// BufferSize bounds the uplinks and stats kept in memory while the
+	// broker is unreachable.
 	BufferSize int `toml:"buffer_size"`
+	// SpoolDir is the on-disk spool of reports and responses waiting for
+	// the broker (default: mqtt-spool under storage.dir); SpoolMax bounds
+	// its records (default 10000).
+	SpoolDir string `toml:"spool_dir"`
+	SpoolMax int    `toml:"spool_max"`
 	// Management enables the management operations (RestartConcentrator,
 	// SetLogLevel); when false they answer AccessDeniedException.
 	Management bool `toml:"management"`

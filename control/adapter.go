@@ -61,6 +61,9 @@ func StatusOf(s gateway.Snapshot) Status {
 				Detail: a.Detail})
 		}
 	}
+	h := s.Storage
+	st.Storage = Storage{Status: h.Storage, Degraded: h.Degraded, Files: h.Files, Message: h.Message,
+		Recovered: h.Recovered, Lost: h.Lost}
 	return st
 }
 

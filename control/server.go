@@ -19,6 +19,7 @@ import (
 
 	"github.com/lgwagent/lgw/apierr"
 	"github.com/lgwagent/lgw/clock"
+	"github.com/lgwagent/lgw/strictjson"
 )
 
 // Defaults of the server's limits.
@@ -307,6 +308,12 @@ func (s *Server) serve(ctx context.Context, c net.Conn) {
 		if err := json.Unmarshal(line, &req); err != nil {
 			if writeResponse(c, Response{Error: &Error{Type: string(apierr.Validation),
 				Message: "request: not a JSON object {\"cmd\": ..., \"args\": ...}: " + err.Error()}}) != nil {
+				return
+			}
+			continue
+		}
+		if err := strictjson.CheckDuplicates(line); err != nil {
+			if writeResponse(c, Response{Error: &Error{Type: string(apierr.Validation), Message: "request: " + err.Error()}}) != nil {
 				return
 			}
 			continue

@@ -185,6 +185,11 @@ func TestMalformedLines(t *testing.T) {
 	if !r.OK || string(r.Result) != `"pong"` {
 		t.Errorf("raw ping: %+v", r)
 	}
+	// A key given twice is refused, not last-wins.
+	r = rawLine(t, path, `{"cmd":"ping","cmd":"status"}`+"\n")
+	if r.OK || r.Error == nil || r.Error.Type != string(apierr.Validation) || !strings.Contains(r.Error.Message, "duplicate key") {
+		t.Errorf("duplicate key: %+v", r)
+	}
 }
 
 // blockingAgent's Status waits for its context and reports that it did.

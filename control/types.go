@@ -94,6 +94,23 @@ type Status struct {
 	LastTx time.Time `json:"last_tx"`
 	// LogLevel is the current log level.
 	LogLevel string `json:"log_level"`
+	// Storage is the multicast store's condition.
+	Storage Storage `json:"storage"`
+}
+
+// Storage is the storage part of Status.
+type Storage struct {
+	// Status is ok, full, read-only, corrupt or error.
+	Status string `json:"status"`
+	// Degraded says multicast is refused until the store is reset;
+	// Files names the unreadable files and Message the fix.
+	Degraded bool     `json:"degraded"`
+	Files    []string `json:"files,omitempty"`
+	Message  string   `json:"message,omitempty"`
+	// Recovered lists files read from their previous generation; Lost
+	// counts accepted messages the store lost (each reported LOST).
+	Recovered []string `json:"recovered,omitempty"`
+	Lost      int      `json:"lost,omitempty"`
 }
 
 // Concentrator is the concentrator part of Status.

@@ -93,7 +93,7 @@ func TestCLIAgainstRunningDaemon(t *testing.T) {
 		}
 		out, errs, code = lgw(append(append([]string{}, tc.cmd...), append(sock, "--json")...)...)
 		if code != 0 {
-			t.Fatalf("lgw %s --json: exit %d: %s", name, code, errs)
+			t.Fatalf("lgw %s --json: exit %d: %s %s", name, code, out, errs)
 		}
 		// tail prints one JSON object a line.
 		first := strings.TrimSpace(out)

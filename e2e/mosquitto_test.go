@@ -20,15 +20,7 @@ import (
 func TestMosquittoMulticastSession(t *testing.T) {
 	needMosquitto(t)
 	dir := t.TempDir()
-	m := startMosquitto(t, dir)
-	// A persistent session for the test's subscriber, kept across the
-	// broker restart, so it sees what lgw delivers while it reconnects.
-	conf := fmt.Sprintf("listener %d 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location %s/\nlog_dest stderr\nlog_type all\n", m.port, dir)
-	if err := os.WriteFile(m.conf, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	m.kill()
-	m.start()
+	m := startPersistentMosquitto(t, dir)
 
 	const gw = "00000000e2e00001"
 	s1 := persistentSub(t, m.port, "lgw/"+gw+"/#")
@@ -40,17 +32,7 @@ func TestMosquittoMulticastSession(t *testing.T) {
 	}
 	cmd := func(s *sub, op, id string, body string, n int) map[string]any {
 		t.Helper()
-		pub(t, m.port, "lgw/"+gw+"/cmd/"+op, body)
-		for _, r := range s.waitFor(t, "/rsp/"+op, n, 15*time.Second) {
-			if rsp := decode(t, r); rsp["RequestId"] == id {
-				if rsp["Error"] != nil {
-					t.Fatalf("%s: %s", op, r)
-				}
-				return rsp
-			}
-		}
-		t.Fatalf("%s: no response %s", op, id)
-		return nil
+		return command(t, m.port, gw, s, op, id, body, n)
 	}
 	cmd(s1, "CreateMulticastGroup", "c1", `{"RequestId":"c1","Id":"e2e-c","LoRaWAN":{"RfRegion":"EU868","DlClass":"ClassC","McAddr":"01020304","McNwkSKey":"2b7e151628aed2a6abf7158809cf4f3c","McAppSKey":"3c4fcf098815f7aba6d2ae2816157e2b"}}`, 1)
 	start := time.Now().UTC().Truncate(time.Second).Add(4 * time.Second).Format(time.RFC3339)
@@ -74,11 +56,7 @@ func TestMosquittoMulticastSession(t *testing.T) {
 	s1.waitFor(t, "/down", 1, 30*time.Second)
 	checkGroupsAndSessions(t, d.socket)
 	s1.stop()
-	if err := m.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	_, _ = m.cmd.Process.Wait()
-	m.cmd = nil
+	m.terminate()
 	time.Sleep(3 * time.Second)
 	m.start()
 	s2 := persistentSub(t, m.port, "lgw/"+gw+"/#")
@@ -135,6 +113,53 @@ func TestMosquittoMulticastSession(t *testing.T) {
 	if st := decode(t, s3.waitFor(t, "/state", 1, 10*time.Second)[0]); st["online"] != false {
 		t.Fatalf("state after stop: %v", st)
 	}
+}
+
+// command publishes an operation and returns its successful response,
+// found among the first n responses to op that s saw.
+func command(t *testing.T, port int, gw string, s *sub, op, id, body string, n int) map[string]any {
+	t.Helper()
+	pub(t, port, "lgw/"+gw+"/cmd/"+op, body)
+	for _, r := range s.waitFor(t, "/rsp/"+op, n, 15*time.Second) {
+		if rsp := decode(t, r); rsp["RequestId"] == id {
+			if rsp["Error"] != nil {
+				t.Fatalf("%s: %s", op, r)
+			}
+			return rsp
+		}
+	}
+	t.Fatalf("%s: no response %s", op, id)
+	return nil
+}
+
+// terminate stops the broker cleanly (SIGTERM: it saves its sessions).
+func (m *mosquitto) terminate() {
+	m.t.Helper()
+	if err := m.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		m.t.Fatal(err)
+	}
+	_, _ = m.cmd.Process.Wait()
+	m.cmd = nil
+}
+
+// startPersistentMosquitto starts a broker that keeps sessions across a
+// restart (SIGTERM then start), so the test's subscriber sees what lgw
+// delivers while it reconnects.
+func startPersistentMosquitto(t *testing.T, dir string) *mosquitto {
+	t.Helper()
+	m := startMosquitto(t, dir)
+	// "user root": Debian's mosquitto started as root switches to the
+	// mosquitto user, which cannot write the test's private directory, and
+	// the sessions are then lost at the restart ("Error saving in-memory
+	// database ... Permission denied"): what lgw delivers before the test's
+	// subscriber is back is dropped by the broker. Ignored when not root.
+	conf := fmt.Sprintf("listener %d 127.0.0.1\nallow_anonymous true\nuser root\npersistence true\npersistence_location %s/\nlog_dest stderr\nlog_type all\n", m.port, dir)
+	if err := os.WriteFile(m.conf, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m.kill()
+	m.start()
+	return m
 }
 
 // persistentSub subscribes with a fixed client id and a persistent session.

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"encoding/base64"
 	"fmt"
 	"time"
 
@@ -9,7 +8,13 @@ import (
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
+	"github.com/lgwagent/lgw/strictjson"
 )
+
+// MaxGPSTimeMillis bounds Timing.GPSTime before it is converted to a
+// duration (2^42 ms after the GPS epoch is in 2119; a larger int64 would
+// overflow time.Duration).
+const MaxGPSTimeMillis = 1 << 42
 
 // SendDownlinkInput is the body of SendDownlink: a ready PHYPayload from a
 // network server with its radio settings and timing.
@@ -116,9 +121,9 @@ func (r *RadioOptions) apply(p *hal.TxPacket) {
 
 // payload decodes PHYPayload.
 func (in SendDownlinkInput) payload() ([]byte, error) {
-	phy, err := base64.StdEncoding.DecodeString(in.PHYPayload)
+	phy, err := strictjson.Base64("PHYPayload", in.PHYPayload)
 	if err != nil {
-		return nil, apierr.Newf(apierr.Validation, "PHYPayload", "not base64: %v", err)
+		return nil, err
 	}
 	if err := checkPayload("PHYPayload", phy); err != nil {
 		return nil, err
@@ -202,8 +207,9 @@ func (t DownlinkTiming) timing() (scheduler.Timing, scheduler.Class, error) {
 	}
 	if t.GPSTime != nil {
 		n++
-		if *t.GPSTime <= 0 {
-			return tm, class, apierr.Newf(apierr.Validation, "Timing.GPSTime", "want milliseconds since the GPS epoch")
+		if *t.GPSTime <= 0 || *t.GPSTime > MaxGPSTimeMillis {
+			return tm, class, apierr.Newf(apierr.Validation, "Timing.GPSTime", "%d: want milliseconds since the GPS epoch, 1 to %d",
+				*t.GPSTime, int64(MaxGPSTimeMillis))
 		}
 		tm = scheduler.Timing{Mode: scheduler.AtGPSTime, GPSTime: time.Duration(*t.GPSTime) * time.Millisecond}
 		class = scheduler.ClassB

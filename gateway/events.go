@@ -50,12 +50,15 @@ type Event struct {
 	HasGPSTime bool
 }
 
-// StateChange is a change of the concentrator's state.
+// StateChange is a change of the concentrator's state, or of the
+// storage's (Storage set, Concentrator empty).
 type StateChange struct {
 	// Concentrator is "running" or "stopped".
 	Concentrator string
-	// Reason says why ("start", "restart", "stop").
+	// Reason says why ("start", "restart", "stop", "storage").
 	Reason string
+	// Storage is the multicast store's new condition.
+	Storage *StoreHealth
 }
 
 // DefaultSubscriptionSize is the buffer of a subscription opened with

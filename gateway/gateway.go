@@ -108,6 +108,11 @@ type Gateway struct {
 	mcSentMu sync.Mutex
 	mcSentBy map[string]uint64
 
+	// unicastDone is every SendDownlink's Done: one func for all, so a
+	// queued downlink holds no closure of its own (the Result carries its
+	// MessageId and origin).
+	unicastDone func(scheduler.Result)
+
 	adaptersMu sync.Mutex
 	adapters   []adapterEntry
 }
@@ -129,8 +134,10 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.Level == (zap.AtomicLevel{}) {
 		cfg.Level = zap.NewAtomicLevel()
 	}
-	return &Gateway{cfg: cfg, id: cfg.Identity, clk: cfg.Clock, log: cfg.Log, conc: cfg.Concentrator,
-		sched: cfg.Scheduler}, nil
+	g := &Gateway{cfg: cfg, id: cfg.Identity, clk: cfg.Clock, log: cfg.Log, conc: cfg.Concentrator,
+		sched: cfg.Scheduler}
+	g.unicastDone = func(r scheduler.Result) { g.reportUnicast(r.Ref, r.Origin, r) }
+	return g, nil
 }
 
 // Start opens and starts the multicast service and the RX loop. The
@@ -138,6 +145,9 @@ func New(cfg Config) (*Gateway, error) {
 func (g *Gateway) Start(ctx context.Context) error {
 	mcfg := g.cfg.Multicast
 	mcfg.Clock, mcfg.Tx, mcfg.Reports, mcfg.Log = g.clk, g.sched, g.onMulticastReport, g.log.Named("multicast")
+	mcfg.OnHealth = func(h StoreHealth) {
+		g.emit(Event{Kind: EventState, State: &StateChange{Reason: "storage", Storage: &h}})
+	}
 	m, err := multicast.Open(mcfg)
 	if err != nil {
 		return fmt.Errorf("multicast: %w", err)
@@ -199,6 +209,24 @@ func (g *Gateway) emit(ev Event) {
 
 func (g *Gateway) emitState(conc, reason string) {
 	g.emit(Event{Kind: EventState, State: &StateChange{Concentrator: conc, Reason: reason}})
+}
+
+// StoreHealth returns the multicast store's condition (ok before Start).
+func (g *Gateway) StoreHealth() StoreHealth {
+	if m := g.mc; m != nil && g.up.Load() {
+		return m.Health()
+	}
+	return StoreHealth{Storage: multicast.StorageOK}
+}
+
+// ResetMulticastStore clears the multicast service's degraded mode: the
+// unreadable store files are moved aside and the service starts with what
+// is left (a management operation).
+func (g *Gateway) ResetMulticastStore(ctx context.Context) (ResetStoreOutput, error) {
+	if err := g.ready("multicast"); err != nil {
+		return ResetStoreOutput{}, err
+	}
+	return g.mc.ResetMulticastStore(ctx)
 }
 
 // SetLogLevel changes the log level: debug, info, warn or error.

@@ -8,8 +8,11 @@ import (
 
 	"github.com/lgwagent/lgw/apierr"
 	"github.com/lgwagent/lgw/gateway"
+	"github.com/lgwagent/lgw/gateway/gatewaytest"
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/hal/sim"
 	"github.com/lgwagent/lgw/multicast"
+	"github.com/lgwagent/lgw/scheduler"
 	"github.com/lgwagent/lgw/scheduler/schedulertest"
 )
 
@@ -17,25 +20,25 @@ import (
 // virtual time, with a subscription opened before Start.
 func startCore(t *testing.T) (*gateway.Gateway, *schedulertest.Rig, *gateway.Subscription) {
 	t.Helper()
-	rig := schedulertest.New(t, "EU868", nil)
-	chip, err := rig.Sim.Chip()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := gateway.New(gateway.Config{
-		Identity: gateway.Identity{GatewayID: chip.EUI.String(), Version: "test", Board: "sim", Region: "EU868", Chip: chip},
-		Region:   rig.Region, Concentrator: rig.Sim, Scheduler: rig.Scheduler,
-		Multicast: multicast.Config{Dir: t.TempDir()}, Clock: rig.Clock,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub := g.Subscribe("test", 64)
-	if err := g.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(g.Stop)
+	var sub *gateway.Subscription
+	g, rig := newCore(t, "EU868", nil, func(g *gateway.Gateway) { sub = g.Subscribe("test", 64) })
 	return g, rig, sub
+}
+
+// newCore starts a core for the region on a schedulertest rig (mod, if
+// not nil, changes the scheduler's and simulator's configuration; before,
+// if not nil, runs before Start). The core stops when the test ends.
+func newCore(tb testing.TB, region string, mod func(*scheduler.Config, *sim.Config), before func(*gateway.Gateway)) (*gateway.Gateway, *schedulertest.Rig) {
+	tb.Helper()
+	rig := schedulertest.New(tb, region, mod)
+	g := gatewaytest.New(tb, rig, multicast.Config{Dir: tb.TempDir()})
+	if before != nil {
+		before(g)
+	}
+	if err := g.Start(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	return g, rig
 }
 
 // next returns the next event of kind k, advancing virtual time while it

@@ -30,6 +30,9 @@ type Report struct {
 	Payload          []byte
 	EncryptedPayload []byte
 	Duplicate        bool
+	// Attempts is how many times a multicast frame went to the scheduler
+	// (0 for unicast).
+	Attempts int
 	// Channel is the IF channel reported in radio.hardware (0 when the
 	// chip has none for TX).
 	Channel int
@@ -55,6 +58,7 @@ func ReportFromMulticast(gw string, r multicast.Report) Report {
 		PHYPayload:     r.PHYPayload,
 		Payload:        r.Payload,
 		Duplicate:      r.Duplicate,
+		Attempts:       r.Attempts,
 		Origin:         "multicast:" + r.GroupId,
 		Result:         r.Result,
 	}

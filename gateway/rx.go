@@ -77,7 +77,7 @@ func (g *Gateway) handleUplink(p hal.RxPacket, now time.Time) {
 		g.rx.noCRC.Add(1)
 	}
 	g.rx.last.Store(now.UnixNano())
-	g.log.Info("uplink", zap.Float64("freq_mhz", float64(p.Frequency)/1e6), zap.String("datr", p.DataRate.Datr()),
+	g.log.Debug("uplink", zap.Float64("freq_mhz", float64(p.Frequency)/1e6), zap.String("datr", p.DataRate.Datr()),
 		zap.Int("size", len(p.Payload)), zap.Stringer("crc", p.CRC), zap.Float32("rssi", p.RSSIChannel),
 		zap.Float32("snr", p.SNR), zap.Uint32("tmst", uint32(p.Count)))
 	ev := Event{Kind: EventUplink, Time: now, Uplink: &p}

@@ -33,15 +33,27 @@ type Snapshot struct {
 	Queued    int
 	Beacons   uint64
 	DutyCycle []SubBandUse
+	// Handoff describes the hand-offs to the chip.
+	Handoff HandoffStatus
 	// Events counts the event stream's traffic and drops.
 	Events EventStats
 	// Adapters are the registered adapters' own states.
 	Adapters []AdapterStatus
+	// Storage is the multicast store's condition.
+	Storage StoreHealth
 }
 
 // RxCounts counts received packets by CRC status, and failed polls.
 type RxCounts struct {
 	OK, Bad, NoCRC, Errors uint64
+}
+
+// HandoffStatus counts the hand-offs to the chip, the smallest slack one
+// left before its start (negative: after it) and the largest lateness
+// after an item fell due; the durations mean something once Count > 0.
+type HandoffStatus struct {
+	Count             uint64
+	MinSlack, MaxLate time.Duration
 }
 
 // TimeRefStatus is the state of the GPS time reference.
@@ -114,6 +126,7 @@ func (g *Gateway) Snapshot(ctx context.Context) (Snapshot, error) {
 		s.Tx[c] = uint64(n)
 	}
 	s.Queued, s.Beacons = ss.Queued, uint64(ss.BeaconsSent)
+	s.Handoff = HandoffStatus{Count: uint64(ss.Handoffs), MinSlack: ss.HandoffSlackMin, MaxLate: ss.HandoffLateMax}
 	for _, u := range ss.DutyCycle {
 		use := SubBandUse{Name: u.Name}
 		if u.Budget > 0 {
@@ -124,6 +137,7 @@ func (g *Gateway) Snapshot(ctx context.Context) (Snapshot, error) {
 		s.DutyCycle = append(s.DutyCycle, use)
 	}
 	s.TimeRef = TimeRefStatus{Valid: ss.TimeRefValid, Age: ss.TimeRefAge, PPM: ss.TimeRefPPM}
+	s.Storage = g.StoreHealth()
 	g.adaptersMu.Lock()
 	ads := append([]adapterEntry(nil), g.adapters...)
 	g.adaptersMu.Unlock()

@@ -69,6 +69,11 @@ type (
 	WirelessMetadata   = multicast.WirelessMetadata
 	SendLoRaWAN        = multicast.SendLoRaWAN
 	GroupLoRaWANOutput = multicast.GroupLoRaWANOutput
+	// StoreHealth is the multicast store's condition (storage section of
+	// state, stats and status); ResetStoreOutput answers
+	// ResetMulticastStore.
+	StoreHealth      = multicast.Health
+	ResetStoreOutput = multicast.ResetOutput
 )
 
 // MulticastAPI is the multicast operations the gateway offers; Gateway

@@ -28,9 +28,12 @@ func (g *Gateway) SendDownlink(ctx context.Context, in SendDownlinkInput, origin
 	if err != nil {
 		return SendDownlinkOutput{}, err
 	}
+	if err := g.admit(in, req); err != nil {
+		return SendDownlinkOutput{}, err
+	}
 	id := newMessageID()
 	req.Ref, req.Origin = id, origin
-	req.Done = func(r scheduler.Result) { g.reportUnicast(id, origin, r) }
+	req.Done = g.unicastDone
 	out := SendDownlinkOutput{MessageId: id}
 	out.Power, _ = g.sched.TxPower(req.Packet)
 	if err := g.sched.Schedule(req); err != nil {
@@ -218,4 +221,25 @@ func (g *Gateway) ready(what string) error {
 		return apierr.Wrap(apierr.InternalServer, ErrStopped, "%s", what)
 	}
 	return nil
+}
+
+// admit checks a SendDownlink's radio settings against the region and the
+// board before it is accepted: a frequency, power or data rate that could
+// never be sent is a ValidationException naming the field, not a report.
+func (g *Gateway) admit(in SendDownlinkInput, req scheduler.Request) error {
+	if in.Datr != "" {
+		if _, err := g.cfg.Region.DataRateIndex(req.Packet.DataRate); err != nil {
+			return apierr.Newf(apierr.Validation, "Datr", "%s is not a data rate of %s: %v", in.Datr, g.cfg.Region.Name(), err)
+		}
+	}
+	err := g.sched.CheckTx(req.Packet)
+	switch scheduler.CodeOf(err) {
+	case scheduler.Sent:
+		return nil
+	case scheduler.TxFreq:
+		return &apierr.Error{Kind: apierr.Validation, Field: "Frequency", Message: "cannot be sent here", Err: err}
+	case scheduler.TxPower:
+		return &apierr.Error{Kind: apierr.Validation, Field: "Power", Message: "cannot be sent here", Err: err}
+	}
+	return &apierr.Error{Kind: apierr.Validation, Field: "", Message: "cannot be sent here", Err: err}
 }

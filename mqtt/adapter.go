@@ -64,6 +64,10 @@ func (c core) SetLogLevel(ctx context.Context, level string) error {
 	return c.g.SetLogLevel(ctx, level)
 }
 
+func (c core) ResetMulticastStore(ctx context.Context) (gateway.ResetStoreOutput, error) {
+	return c.g.ResetMulticastStore(ctx)
+}
+
 // Stats words the core's snapshot as the stats message (the client fills
 // Gateway, Time and MQTT).
 func (c core) Stats(ctx context.Context) (Stats, error) {
@@ -83,10 +87,14 @@ func StatsOf(s gateway.Snapshot) Stats {
 	for _, u := range s.DutyCycle {
 		st.DutyCycle = append(st.DutyCycle, SubBandUse{Name: u.Name, Used: u.Used, Limit: u.Limit})
 	}
+	if h := s.Handoff; h.Count > 0 {
+		st.Handoff = &Handoff{Count: h.Count, MinSlack: Seconds(h.MinSlack), MaxLate: Seconds(h.MaxLate)}
+	}
 	if s.HasTemperature {
 		t := s.Temperature
 		st.Temperature = &t
 	}
+	st.Storage = s.Storage
 	for _, a := range s.Adapters {
 		if a.Name == "mqtt" {
 			continue
@@ -136,8 +144,10 @@ func NewAdapter(cfg Config, g *gateway.Gateway, clk clock.Clock, log *zap.Logger
 // Client returns the adapter's client.
 func (a *Adapter) Client() *Client { return a.c }
 
-// Start starts the client and the event forwarding.
+// Start starts the client and the event forwarding. The core has
+// started: the state carries the storage condition from now on.
 func (a *Adapter) Start(ctx context.Context) error {
+	a.setStorage(a.g.StoreHealth())
 	if err := a.c.Start(ctx); err != nil {
 		a.sub.Close()
 		return fmt.Errorf("mqtt: %w", err)
@@ -165,8 +175,19 @@ func (a *Adapter) forward() {
 			a.c.publishUplinkAt(*ev.Uplink, ev.Time) // stamped with its reception
 		case gateway.EventReport:
 			a.c.PublishDownlinkReport(*ev.Report)
+		case gateway.EventState:
+			if ev.State.Storage != nil {
+				a.setStorage(*ev.State.Storage)
+			}
 		}
 	}
+}
+
+// setStorage publishes a new storage condition in the retained state.
+func (a *Adapter) setStorage(h gateway.StoreHealth) {
+	st := StateOf(a.g.Identity())
+	st.Storage = &h
+	a.c.SetState(st)
 }
 
 func (a *Adapter) status() gateway.AdapterStatus {

@@ -44,7 +44,14 @@ type Backend interface {
 	RestartConcentrator(ctx context.Context) error
 	// SetLogLevel changes the log level (debug, info, warn, error).
 	SetLogLevel(ctx context.Context, level string) error
+	// ResetMulticastStore clears the multicast service's degraded mode.
+	ResetMulticastStore(ctx context.Context) (gateway.ResetStoreOutput, error)
 }
+
+// Storage is the storage section of the state and stats messages: the
+// multicast store's condition (status ok, full, read-only, corrupt or
+// error; degraded with the files and the fix when multicast is refused).
+type Storage = gateway.StoreHealth
 
 // SetLogLevelInput is the body of SetLogLevel.
 type SetLogLevelInput struct {
@@ -72,6 +79,8 @@ type State struct {
 	Chip Chip `json:"chip"`
 	// Region is the region name (EU868...).
 	Region string `json:"region,omitempty"`
+	// Storage is the storage condition, absent until the core started.
+	Storage *Storage `json:"storage,omitempty"`
 	// Time is when the message was published (absent in the will, whose
 	// publication time the client cannot know).
 	Time *UnixTime `json:"time,omitempty"`
@@ -104,10 +113,14 @@ type Stats struct {
 	DutyCycle []SubBandUse `json:"duty_cycle"`
 	// Beacons counts class B beacons sent.
 	Beacons uint64 `json:"beacons"`
+	// Handoff is the hand-offs to the chip, once there was one.
+	Handoff *Handoff `json:"handoff,omitempty"`
 	// TimeRef is the GPS time reference.
 	TimeRef TimeRef `json:"time_ref"`
 	// Temperature is the board temperature in °C, nil when unknown.
 	Temperature *float64 `json:"temperature,omitempty"`
+	// Storage is the storage condition.
+	Storage Storage `json:"storage"`
 	// MQTT is the client's own counters, filled by the client.
 	MQTT ClientStats `json:"mqtt"`
 	// Adapters are the other adapters' links (the UDP network servers),
@@ -123,6 +136,15 @@ type AdapterState struct {
 	Connected bool      `json:"connected"`
 	State     string    `json:"state,omitempty"`
 	Since     *UnixTime `json:"since,omitempty"`
+}
+
+// Handoff counts the hand-offs to the chip: the smallest slack left before
+// a start (seconds, negative: after it) and the largest lateness after an
+// item fell due.
+type Handoff struct {
+	Count    uint64  `json:"count"`
+	MinSlack Seconds `json:"min_slack"`
+	MaxLate  Seconds `json:"max_late"`
 }
 
 // RxCounts counts received packets by CRC status.
@@ -175,6 +197,8 @@ type ClientStats struct {
 	Throttled uint64 `json:"throttled"`
 	// PublishErrors counts publications the client had to retry.
 	PublishErrors uint64 `json:"publish_errors"`
+	// Spool is the on-disk spool of reports and responses.
+	Spool SpoolStats `json:"spool"`
 }
 
 // Seconds is a duration written in JSON as seconds (a float).

@@ -34,6 +34,9 @@ type event struct {
 	kind    kind
 	topic   string
 	payload []byte
+	// spooled is the spool sequence of an event taken from the spool
+	// (0 for one from the memory buffer).
+	spooled uint64
 }
 
 // fifo is a growable queue of events.
@@ -67,59 +70,65 @@ func (f *fifo) pop() event {
 	return e
 }
 
-// buffer holds the events that wait for the broker, in publication order,
-// bounded: when full, the oldest stats message goes first, then the
-// oldest event of any kind. Stats and other events sit in two queues
-// merged by sequence number, so both evictions are O(1).
+// buffer holds the events that wait for the broker in memory, in
+// publication order, bounded: when full, the oldest stats message goes
+// first, then the oldest uplink, and only then the oldest report or
+// response (those normally wait in the spool, not here). Each class sits
+// in its own queue, merged by sequence number, so evictions are O(1).
 type buffer struct {
 	mu      sync.Mutex
 	max     int
 	seq     uint64
-	stats   fifo
-	events  fifo
+	q       [3]fifo // by evictClass, evicted first to last
 	dropped [numKinds]uint64
 }
 
+// evictClass orders the kinds for eviction: stats, uplinks, the rest.
+func evictClass(k kind) int {
+	switch k {
+	case kindStats:
+		return 0
+	case kindUplink:
+		return 1
+	}
+	return 2
+}
+
 func newBuffer(max int) *buffer { return &buffer{max: max} }
+
+func (b *buffer) size() int { return b.q[0].len() + b.q[1].len() + b.q[2].len() }
 
 // add appends e, evicting when full. It never blocks.
 func (b *buffer) add(k kind, topic string, payload []byte) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for b.stats.len()+b.events.len() >= b.max {
-		var e event
-		if b.stats.len() > 0 {
-			e = b.stats.pop()
-		} else {
-			e = b.events.pop()
+	for b.size() >= b.max {
+		for i := range b.q {
+			if b.q[i].len() > 0 {
+				e := b.q[i].pop()
+				b.dropped[e.kind]++
+				break
+			}
 		}
-		b.dropped[e.kind]++
 	}
 	b.seq++
-	e := event{seq: b.seq, kind: k, topic: topic, payload: payload}
-	if k == kindStats {
-		b.stats.push(e)
-	} else {
-		b.events.push(e)
-	}
+	b.q[evictClass(k)].push(event{seq: b.seq, kind: k, topic: topic, payload: payload})
 }
 
 // next removes and returns the oldest event.
 func (b *buffer) next() (event, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	switch {
-	case b.stats.len() == 0 && b.events.len() == 0:
-		return event{}, false
-	case b.stats.len() == 0:
-		return b.events.pop(), true
-	case b.events.len() == 0:
-		return b.stats.pop(), true
-	case b.stats.front().seq < b.events.front().seq:
-		return b.stats.pop(), true
-	default:
-		return b.events.pop(), true
+	best := -1
+	for i := range b.q {
+		if b.q[i].len() > 0 && (best < 0 || b.q[i].front().seq < b.q[best].front().seq) {
+			best = i
+		}
 	}
+	if best < 0 {
+		return event{}, false
+	}
+	return b.q[best].pop(), true
 }
 
 // putBack returns an event taken by next to the front, for a retry. It
@@ -127,18 +136,14 @@ func (b *buffer) next() (event, bool) {
 func (b *buffer) putBack(e event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if e.kind == kindStats {
-		b.stats.pushFront(e)
-	} else {
-		b.events.pushFront(e)
-	}
+	b.q[evictClass(e.kind)].pushFront(e)
 }
 
 // len returns the number of waiting events.
 func (b *buffer) len() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.stats.len() + b.events.len()
+	return b.size()
 }
 
 // drops returns the eviction counters by kind name.

@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
@@ -86,6 +88,7 @@ type Client struct {
 
 	pc     paho.Client
 	buf    *buffer
+	spool  *spool // nil when mqtt.spool_dir is empty or unusable
 	bucket *bucket
 	cmds   chan command
 	// wake tells the link loop there is something to publish;
@@ -93,19 +96,22 @@ type Client struct {
 	wake      chan struct{}
 	connected chan struct{}
 	stopLink  chan struct{}
+	stopSync  chan struct{}
 
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // connect loop, worker, stats loop
 	linkWG sync.WaitGroup // link loop
+	syncWG sync.WaitGroup // spool flush loop
 	calls  sync.WaitGroup // backend calls
 	once   sync.Once
 	stop   sync.Once
 
-	mu         sync.Mutex
-	state      State
-	stateDirty bool
-	started    bool
+	mu          sync.Mutex
+	state       State
+	stateDirty  bool
+	started     bool
+	spoolWarned time.Time
 
 	linkUp        atomic.Bool
 	connects      atomic.Uint64
@@ -159,8 +165,24 @@ func New(cfg Config, gatewayID string, backend Backend, clk clock.Clock, log *za
 		opts: o, topics: newTopics(cfg.TopicPrefix, gatewayID), tlsCfg: tlsCfg,
 		buf: newBuffer(cfg.BufferSize), bucket: newBucket(cfg.RateLimit, cfg.RateBurst, clk.Now()),
 		cmds: make(chan command, o.commandQueue), wake: make(chan struct{}, 1), connected: make(chan struct{}, 1),
-		stopLink: make(chan struct{}), ctx: ctx, cancel: cancel,
+		stopLink: make(chan struct{}), stopSync: make(chan struct{}), ctx: ctx, cancel: cancel,
 		state: State{Gateway: gatewayID},
+	}
+	if cfg.SpoolDir != "" {
+		sp, warnings, err := openSpool(cfg.SpoolDir, cfg.SpoolMax)
+		if err != nil {
+			// Degrade, never die: reports then wait in memory only.
+			c.log.Error("report spool unusable; reports wait in memory only and a crash loses them",
+				zap.String("dir", cfg.SpoolDir), zap.Error(err))
+		} else {
+			c.spool = sp
+			for _, w := range warnings {
+				c.log.Error("report spool damaged", zap.String("detail", w))
+			}
+			if n := sp.stats().Depth; n > 0 {
+				c.log.Info("report spool holds messages from before the restart", zap.Int("records", n))
+			}
+		}
 	}
 	return c, nil
 }
@@ -241,6 +263,7 @@ func (c *Client) Start(ctx context.Context) error {
 		SetCleanSession(true).SetOrderMatters(true).SetResumeSubs(false).
 		SetAutoReconnect(true).SetMaxReconnectInterval(MaxBackoff).SetConnectRetry(false).
 		SetKeepAlive(c.cfg.Keepalive).SetPingTimeout(10*time.Second).
+		SetDialer(&net.Dialer{Timeout: connectTimeout, Control: c.dialControl}).
 		SetConnectTimeout(connectTimeout).SetWriteTimeout(writeTimeout).
 		SetStore(paho.NewOrderedMemoryStore()).
 		SetBinaryWill(c.topics.state, will, 1, true).
@@ -264,6 +287,21 @@ func (c *Client) Start(ctx context.Context) error {
 	go c.statsLoop()
 	c.linkWG.Add(1)
 	go c.linkLoop()
+	if c.spool != nil {
+		c.syncWG.Add(1)
+		go c.syncLoop()
+	}
+	return nil
+}
+
+// dialControl refuses every connection attempt once Stop has begun: paho's
+// reconnect loop may still be sleeping when Disconnect returns, and a late
+// attempt would take the client ID over from the next lgw process (the
+// broker drops the older connection of a client ID).
+func (c *Client) dialControl(network, address string, _ syscall.RawConn) error {
+	if c.ctx.Err() != nil {
+		return fmt.Errorf("mqtt: client stopped, not dialling %s", address)
+	}
 	return nil
 }
 
@@ -307,6 +345,16 @@ func (c *Client) Stop() {
 		if n := c.buf.len(); n > 0 {
 			c.log.Warn("stopped with events unpublished", zap.Int("events", n))
 		}
+		close(c.stopSync)
+		c.syncWG.Wait()
+		if c.spool != nil {
+			if n := c.spool.stats().Depth; n > 0 {
+				c.log.Info("reports kept in the spool for the next start", zap.Int("records", n))
+			}
+			if err := c.spool.close(); err != nil {
+				c.log.Error("close report spool", zap.Error(err))
+			}
+		}
 	})
 }
 
@@ -320,7 +368,7 @@ func (c *Client) Connected() bool {
 func (c *Client) Stats() ClientStats {
 	s := ClientStats{
 		Connected: c.Connected(), Connects: c.connects.Load(), Losses: c.losses.Load(), ConnectFailures: c.connFailures.Load(),
-		Buffered: c.buf.len(), Dropped: c.buf.drops(), Commands: c.commands.Load(),
+		Buffered: c.buf.len(), Dropped: c.buf.drops(), Commands: c.commands.Load(), Spool: c.spoolStats(),
 		Throttled: c.throttled.Load(), PublishErrors: c.publishErrors.Load(),
 		Published: make(map[string]uint64, numKinds),
 	}
@@ -392,7 +440,7 @@ func (c *Client) PublishDownlinkReport(r DownlinkReport) {
 		c.log.Error("encode downlink report", zap.Error(err))
 		return
 	}
-	c.enqueue(kindDownlink, c.topics.down, b)
+	c.enqueueID(kindDownlink, c.topics.down, r.MessageId, b)
 }
 
 // PublishStats queues a stats message at once; the client also publishes
@@ -421,6 +469,24 @@ func (c *Client) completeStats(s Stats) Stats {
 }
 
 func (c *Client) enqueue(k kind, topic string, payload []byte) {
+	c.enqueueID(k, topic, "", payload)
+}
+
+// enqueueID queues an event; reports and responses go to the spool (id
+// names them if the spool's bound drops them), the rest to the memory
+// buffer.
+func (c *Client) enqueueID(k kind, topic, id string, payload []byte) {
+	if c.spool != nil && (k == kindDownlink || k == kindResponse) {
+		dropped, err := c.spool.append(k, topic, id, payload)
+		if err == nil {
+			if len(dropped) > 0 {
+				c.reportLoss(dropped)
+			}
+			signal(c.wake)
+			return
+		}
+		c.spoolFailed(err)
+	}
 	c.buf.add(k, topic, payload)
 	signal(c.wake)
 }

@@ -48,7 +48,10 @@ type DownlinkParams struct {
 	Payload          []byte `json:"payload,omitempty"`
 	EncryptedPayload []byte `json:"encrypted_payload"`
 	Duplicate        bool   `json:"duplicate"`
-	Radio            Radio  `json:"radio"`
+	// Attempts is how many times a multicast frame went to the scheduler
+	// (more than 1 after a late hand-off sent again); absent for unicast.
+	Attempts int   `json:"attempts,omitempty"`
+	Radio    Radio `json:"radio"`
 }
 
 // DownlinkErrorParams is the params object of a "downlink_error" message.
@@ -57,6 +60,8 @@ type DownlinkErrorParams struct {
 	Status gateway.Code `json:"status"`
 	// Message explains it.
 	Message string `json:"message"`
+	// Attempts is as in DownlinkParams.
+	Attempts int `json:"attempts,omitempty"`
 }
 
 // UplinkParams is the params object of an "uplink" message.
@@ -150,7 +155,7 @@ func EncodeDownlinkReport(d DownlinkReport) ([]byte, error) {
 		if d.Result.Err != nil {
 			msg = d.Result.Err.Error()
 		}
-		params = DownlinkErrorParams{Status: d.Result.Code, Message: msg}
+		params = DownlinkErrorParams{Status: d.Result.Code, Message: msg, Attempts: d.Attempts}
 	} else {
 		p := d.Result.Packet
 		radio := radioOf(p.Frequency, p.DataRate, p.InvertIQ)
@@ -169,7 +174,7 @@ func EncodeDownlinkReport(d DownlinkReport) ([]byte, error) {
 			enc = []byte{}
 		}
 		params = DownlinkParams{CounterDown: d.CounterDown, Port: d.Port, Payload: d.Payload,
-			EncryptedPayload: enc, Duplicate: d.Duplicate, Radio: radio}
+			EncryptedPayload: enc, Duplicate: d.Duplicate, Attempts: d.Attempts, Radio: radio}
 	}
 	raw, err := json.Marshal(params)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,6 +78,27 @@ func TestGoldenDownlinkMulticast(t *testing.T) {
 	golden(t, "downlink_multicast.json", b)
 }
 
+// A multicast frame sent again after a late hand-off says how many
+// attempts it took, in a downlink and in a downlink_error alike.
+func TestDownlinkAttempts(t *testing.T) {
+	for _, code := range []scheduler.Code{scheduler.Sent, scheduler.TxFailed} {
+		res := seedResult()
+		res.Code = code
+		if code != scheduler.Sent {
+			res.Err = scheduler.Refuse(code, "never emitted")
+		}
+		r := gateway.ReportFromMulticast("7c95bd79864622a4", multicast.Report{MessageId: "m-1", GroupId: "g",
+			PHYPayload: res.Packet.Payload, Attempts: 2, Result: res})
+		b, err := mqtt.EncodeDownlinkReport(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), `"attempts":2`) {
+			t.Errorf("%s: %s", code, b)
+		}
+	}
+}
+
 func TestGoldenDownlinkError(t *testing.T) {
 	res := seedResult()
 	res.Code = scheduler.TooLate
@@ -123,5 +145,20 @@ func TestGoldenStateAndStats(t *testing.T) {
 	var back mqtt.Stats
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The stats carry the hand-off figures once there was a hand-off.
+func TestStatsHandoff(t *testing.T) {
+	st := mqtt.StatsOf(gateway.Snapshot{Handoff: gateway.HandoffStatus{Count: 3, MinSlack: 12600 * time.Microsecond, MaxLate: 2 * time.Millisecond}})
+	b, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"handoff":{"count":3,"min_slack":0.0126,"max_late":0.002}`) {
+		t.Fatalf("%s", b)
+	}
+	if b, _ := json.Marshal(mqtt.StatsOf(gateway.Snapshot{})); strings.Contains(string(b), "handoff") {
+		t.Fatalf("handoff before any: %s", b)
 	}
 }

@@ -29,16 +29,17 @@ const (
 	OpGetGatewayStatus            = "GetGatewayStatus"
 	OpRestartConcentrator         = "RestartConcentrator"
 	OpSetLogLevel                 = "SetLogLevel"
+	OpResetMulticastStore         = "ResetMulticastStore"
 )
 
 // Operations lists every operation.
 var Operations = []string{OpCreateMulticastGroup, OpGetMulticastGroup, OpListMulticastGroups,
 	OpDeleteMulticastGroup, OpStartMulticastGroupSession, OpGetMulticastGroupSession,
 	OpCancelMulticastGroupSession, OpDeleteMulticastGroupSession, OpSendDataToMulticastGroup,
-	OpSendDownlink, OpGetGatewayStatus, OpRestartConcentrator, OpSetLogLevel}
+	OpSendDownlink, OpGetGatewayStatus, OpRestartConcentrator, OpSetLogLevel, OpResetMulticastStore}
 
 // management lists the operations config.MQTT.Management enables.
-var management = map[string]bool{OpRestartConcentrator: true, OpSetLogLevel: true}
+var management = map[string]bool{OpRestartConcentrator: true, OpSetLogLevel: true, OpResetMulticastStore: true}
 
 // Response is the body published on rsp/{Operation}: Result or Error.
 type Response struct {
@@ -69,8 +70,16 @@ func (c *Client) onMessage(_ paho.Client, m paho.Message) {
 		return // stopping
 	}
 	op, ok := strings.CutPrefix(m.Topic(), c.topics.cmdPrefix)
-	if !ok || op == "" || strings.Contains(op, "/") {
+	if !ok || strings.Contains(op, "/") {
 		c.log.Warn("message on an unexpected topic", zap.String("topic", m.Topic()))
+		return
+	}
+	if op == "" {
+		// Answered on rsp/ (empty operation too), so the sender learns
+		// why nothing happened.
+		c.commands.Add(1)
+		c.respond(op, requestID(m.Payload()), nil, apierr.Newf(apierr.Validation, "",
+			"empty operation: publish on %s{Operation} (known: %s)", c.topics.cmdPrefix, strings.Join(Operations, ", ")), nil)
 		return
 	}
 	c.commands.Add(1)
@@ -219,6 +228,11 @@ func (c *Client) dispatch(ctx context.Context, op string, body []byte) (any, []s
 			return empty{}, b.RestartConcentrator(ctx)
 		})
 		return r, nil, err
+	case OpResetMulticastStore:
+		r, err := call(ctx, body, func(ctx context.Context, _ empty) (gateway.ResetStoreOutput, error) {
+			return b.ResetMulticastStore(ctx)
+		})
+		return r, nil, err
 	case OpSetLogLevel:
 		r, err := call(ctx, body, func(ctx context.Context, in SetLogLevelInput) (SetLogLevelInput, error) {
 			if _, err := gateway.ParseLogLevel("Level", in.Level); err != nil {
@@ -244,7 +258,7 @@ func (c *Client) respond(op, rid string, result any, err error, secrets []string
 		c.log.Error("encode response", zap.String("op", op), zap.Error(merr))
 		b, _ = json.Marshal(Response{RequestId: rid, Error: &ResponseError{Type: apierr.InternalServer, Message: "response could not be encoded"}})
 	}
-	c.enqueue(kindResponse, c.topics.rspPrefix+op, mask(b, secrets))
+	c.enqueueID(kindResponse, c.topics.rspPrefix+op, "request:"+rid, mask(b, secrets))
 }
 
 func responseError(err error) *ResponseError {

@@ -32,6 +32,7 @@ func TestEveryOperationRouted(t *testing.T) {
 		{"GetGatewayStatus", ``, "Stats", `"queue_depth":3`},
 		{"RestartConcentrator", ``, "RestartConcentrator", `"Result":{}`},
 		{"SetLogLevel", `{"Level":"debug"}`, "SetLogLevel", `"Level":"debug"`},
+		{"ResetMulticastStore", ``, "ResetMulticastStore", `"Moved":["/x/multicast-groups.state"]`},
 	}
 	for i, tc := range cases {
 		t.Run(tc.op, func(t *testing.T) {
@@ -50,7 +51,7 @@ func TestEveryOperationRouted(t *testing.T) {
 			if !strings.Contains(string(raw), tc.want) {
 				t.Fatalf("response %s: want %s", raw, tc.want)
 			}
-			if h.fake.input(tc.backend) == nil && tc.backend != "ListMulticastGroups" && tc.backend != "Stats" && tc.backend != "RestartConcentrator" {
+			if h.fake.input(tc.backend) == nil && tc.backend != "ListMulticastGroups" && tc.backend != "Stats" && tc.backend != "RestartConcentrator" && !h.fake.calledOp(tc.backend) {
 				t.Fatalf("backend %s not called", tc.backend)
 			}
 		})
@@ -95,6 +96,10 @@ func TestErrorTypes(t *testing.T) {
 		{"conflict", "StartMulticastGroupSession", `{"RequestId":"x11","Id":"g","LoRaWAN":{"SessionStartTime":"2026-11-21T03:00:00Z"}}`, apierr.Conflict, ""},
 		{"plain error is internal", "DeleteMulticastGroup", `{"RequestId":"x12","Id":"g"}`, apierr.InternalServer, ""},
 		{"internal", "RestartConcentrator", `{"RequestId":"x13"}`, apierr.InternalServer, ""},
+		{"duplicate key", "GetMulticastGroup", `{"RequestId":"x14","Id":"g1","Id":"nope"}`, apierr.Validation, "Id"},
+		{"nested duplicate key", "StartMulticastGroupSession", `{"RequestId":"x15","Id":"g","LoRaWAN":{"DlDr":1,"DlDr":2}}`, apierr.Validation, "LoRaWAN.DlDr"},
+		{"GPSTime beyond int64", "SendDownlink", `{"RequestId":"x17","PHYPayload":"YAQDAgEAAQABqqqqqg==","Frequency":869525000,"DataRate":0,"Timing":{"GPSTime":92233720368547758070}}`, apierr.Validation, "Timing.GPSTime"},
+		{"Tmst beyond uint32", "SendDownlink", `{"RequestId":"x18","PHYPayload":"YAQDAgEAAQABqqqqqg==","Frequency":869525000,"DataRate":0,"Timing":{"Tmst":4294967296}}`, apierr.Validation, "Timing.Tmst"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,14 +114,21 @@ func TestErrorTypes(t *testing.T) {
 	}
 }
 
+// A command on cmd/ with no operation is answered on rsp/.
+func TestEmptyOperationAnswered(t *testing.T) {
+	h := newHarness(t, broker.Options{}, nil)
+	wantError(t, h.do("", "e1", `{"RequestId":"e1"}`), apierr.Validation, "")
+}
+
 func TestManagementDisabled(t *testing.T) {
 	h := newHarness(t, broker.Options{}, func(c *mqtt.Config) { c.Management = false })
 	wantError(t, h.do("RestartConcentrator", "a", `{"RequestId":"a"}`), apierr.AccessDenied, "")
 	wantError(t, h.do("SetLogLevel", "b", `{"RequestId":"b","Level":"debug"}`), apierr.AccessDenied, "")
+	wantError(t, h.do("ResetMulticastStore", "r", `{"RequestId":"r"}`), apierr.AccessDenied, "")
 	if r := h.do("GetGatewayStatus", "c", `{"RequestId":"c"}`); r.Error != nil {
 		t.Fatalf("read-only operation refused: %+v", r.Error)
 	}
-	if h.fake.input("RestartConcentrator") != nil || h.fake.input("SetLogLevel") != nil {
+	if h.fake.input("RestartConcentrator") != nil || h.fake.input("SetLogLevel") != nil || h.fake.calledOp("ResetMulticastStore") {
 		t.Fatal("management operation reached the backend")
 	}
 }

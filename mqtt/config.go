@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -26,8 +27,14 @@ type Config struct {
 	Keepalive time.Duration
 	// StatsInterval is how often stats are published.
 	StatsInterval time.Duration
-	// BufferSize bounds the events kept while the broker is unreachable.
+	// BufferSize bounds the uplinks and stats kept in memory while the
+	// broker is unreachable.
 	BufferSize int
+	// SpoolDir is the on-disk spool of reports and responses waiting for
+	// the broker (absolute; empty: memory only); SpoolMax bounds its
+	// records (default DefaultSpoolMax).
+	SpoolDir string
+	SpoolMax int
 	// Management enables the management operations (RestartConcentrator,
 	// SetLogLevel); when false they answer AccessDeniedException.
 	Management bool
@@ -43,6 +50,7 @@ const (
 	MaxKeepalive     = 30 * time.Minute
 	MinStatsInterval = time.Second
 	MaxBufferSize    = 1000000
+	MaxSpoolMax      = 1000000
 )
 
 // WithDefaults returns c with every zero value set to its default.
@@ -58,6 +66,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.BufferSize == 0 {
 		c.BufferSize = DefaultBufferSize
+	}
+	if c.SpoolMax == 0 {
+		c.SpoolMax = DefaultSpoolMax
 	}
 	if c.RateLimit == 0 {
 		c.RateLimit = DefaultRateLimit
@@ -98,6 +109,12 @@ func (c Config) Validate() error {
 	}
 	if c.BufferSize < 1 || c.BufferSize > MaxBufferSize {
 		return fmt.Errorf("mqtt.buffer_size: %d: want 1 to %d", c.BufferSize, MaxBufferSize)
+	}
+	if c.SpoolMax < 1 || c.SpoolMax > MaxSpoolMax {
+		return fmt.Errorf("mqtt.spool_max: %d: want 1 to %d", c.SpoolMax, MaxSpoolMax)
+	}
+	if c.SpoolDir != "" && !filepath.IsAbs(c.SpoolDir) {
+		return fmt.Errorf("mqtt.spool_dir: %q: want an absolute path", c.SpoolDir)
 	}
 	if c.RateLimit <= 0 || c.RateBurst < 1 {
 		return fmt.Errorf("mqtt.rate_limit: rate_limit %v and rate_burst %d must be positive", c.RateLimit, c.RateBurst)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lgwagent/lgw/apierr"
 	"github.com/lgwagent/lgw/clock"
+	"github.com/lgwagent/lgw/gateway"
 	"github.com/lgwagent/lgw/mqtt"
 	"github.com/lgwagent/lgw/mqtt/broker"
 	"github.com/lgwagent/lgw/mqtt/mqtttest"
@@ -51,6 +52,17 @@ func (f *fakeBackend) setErr(op string, err error) {
 	f.mu.Lock()
 	f.err[op] = err
 	f.mu.Unlock()
+}
+
+func (f *fakeBackend) calledOp(op string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range f.calls {
+		if c == op {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *fakeBackend) input(op string) any {
@@ -94,6 +106,9 @@ func (f *fakeBackend) RestartConcentrator(context.Context) error {
 }
 func (f *fakeBackend) SetLogLevel(_ context.Context, level string) error {
 	return f.rec("SetLogLevel", level)
+}
+func (f *fakeBackend) ResetMulticastStore(context.Context) (gateway.ResetStoreOutput, error) {
+	return gateway.ResetStoreOutput{Moved: []string{"/x/multicast-groups.state"}}, f.rec("ResetMulticastStore", nil)
 }
 
 type harness struct {

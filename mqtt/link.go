@@ -68,13 +68,13 @@ loop:
 			c.publishState()
 		}
 		for up && len(inflight) < publishWindow {
-			ev, ok := c.buf.next()
+			ev, ok := c.nextEvent()
 			if !ok {
 				break
 			}
 			inflight = append(inflight, pending{ev: ev, tok: c.pc.Publish(ev.topic, 1, false, ev.payload)})
 		}
-		if stopping && (!up || len(inflight) == 0 && c.buf.len() == 0) {
+		if stopping && (!up || len(inflight) == 0 && c.buf.len() == 0 && c.spoolStats().Depth == 0) {
 			break
 		}
 		var head <-chan struct{}
@@ -125,19 +125,39 @@ func (c *Client) complete(inflight []pending) []pending {
 		default:
 			goto done
 		}
+		ev := inflight[i].ev
 		if err := inflight[i].tok.Error(); err != nil {
 			c.publishErrors.Add(1)
-			c.log.Debug("publish failed, will retry", zap.String("topic", inflight[i].ev.topic), zap.Error(err))
-			failed = append(failed, inflight[i].ev)
+			c.log.Debug("publish failed, will retry", zap.String("topic", ev.topic), zap.Error(err))
+			if ev.spooled != 0 {
+				c.spool.done(ev.spooled, false)
+			} else {
+				failed = append(failed, ev)
+			}
 			continue
 		}
-		c.published[inflight[i].ev.kind].Add(1)
+		if ev.spooled != 0 {
+			c.spool.done(ev.spooled, true)
+		}
+		c.published[ev.kind].Add(1)
 	}
 done:
 	for j := len(failed) - 1; j >= 0; j-- {
 		c.buf.putBack(failed[j])
 	}
 	return inflight[i:]
+}
+
+// nextEvent takes the next event to publish: the spool's reports and
+// responses first (they matter most and are the oldest after a restart),
+// then the memory buffer.
+func (c *Client) nextEvent() (event, bool) {
+	if c.spool != nil {
+		if ev, ok := c.spool.next(); ok {
+			return ev, true
+		}
+	}
+	return c.buf.next()
 }
 
 // subscribe subscribes to the command topics (again after every

@@ -164,7 +164,10 @@ type Report struct {
 	// Duplicate is set when the message was sent again after a restart
 	// that could not prove the first transmission.
 	Duplicate bool
-	Result    scheduler.Result
+	// Attempts is how many times the frame went to the scheduler: more
+	// than one when a late hand-off was sent again (Config.LateRetries).
+	Attempts int
+	Result   scheduler.Result
 }
 
 // API is the Go API of the multicast service, one method per operation.

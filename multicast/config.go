@@ -64,12 +64,33 @@ type Config struct {
 	TxPower int8
 	// RFChain is the radio to transmit on (default 0).
 	RFChain uint8
+	// FS is the file system of the store (default OSFS). The directory
+	// lock is taken only on OSFS.
+	FS FS
+	// Region, when set, is the gateway's region: a group of another
+	// RfRegion is refused (it could never be sent).
+	Region string
+	// OnHealth, when set, is called with the store's health when its
+	// condition changes (degraded, reset, storage failing or writable
+	// again). It is called with the manager's lock held: it must not
+	// block or call the manager.
+	OnHealth func(Health)
+	// LateRetries is how many times a frame that reached the chip too
+	// late and was never emitted (scheduler.ErrLateHandoff) is sent again,
+	// same frame counter, at the next opportunity in its session window
+	// (0: never; at most MaxLateRetries). The config file's default is
+	// DefaultLateRetries.
+	LateRetries int
 }
 
 // Limits of Config.
 const (
 	// MaxTxPower is the highest multicast power in dBm (0: the region's).
 	MaxTxPower = 36
+	// MaxLateRetries is the most Config.LateRetries; DefaultLateRetries
+	// the config file's default.
+	MaxLateRetries     = 10
+	DefaultLateRetries = 3
 )
 
 // Validate checks the settings as given (Tx, Clock, Log and the callbacks
@@ -92,6 +113,8 @@ func (c *Config) Validate() error {
 		return bad("multicast.retry_delay", c.RetryDelay, "durations of 0 or more")
 	case c.MaxQueue < 0:
 		return bad("multicast.max_queue", c.MaxQueue, "0 or more")
+	case c.LateRetries < 0 || c.LateRetries > MaxLateRetries:
+		return bad("multicast.late_retries", c.LateRetries, fmt.Sprintf("0 to %d", MaxLateRetries))
 	case c.TxPower < 0 || c.TxPower > MaxTxPower:
 		return bad("multicast.tx_power", c.TxPower, fmt.Sprintf("0 (region default) to %d dBm", MaxTxPower))
 	}
@@ -125,5 +148,8 @@ func (c *Config) setDefaults() {
 	}
 	if c.ClassBLead == 0 {
 		c.ClassBLead = DefaultClassBLead
+	}
+	if c.FS == nil {
+		c.FS = OSFS{}
 	}
 }

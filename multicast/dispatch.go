@@ -1,6 +1,7 @@
 package multicast
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -41,7 +42,8 @@ func (m *Manager) deliver(reps []Report) {
 }
 
 func baseReport(msg *message, g *group) Report {
-	r := Report{MessageId: msg.ID, GroupId: msg.Group, FCnt: msg.FCnt, FPort: msg.FPort, Duplicate: msg.Duplicate}
+	r := Report{MessageId: msg.ID, GroupId: msg.Group, FCnt: msg.FCnt, FPort: msg.FPort, Duplicate: msg.Duplicate,
+		Attempts: msg.attempts}
 	if g != nil {
 		r.McAddr = g.p.addr
 		if g.p.hasKeys {
@@ -88,10 +90,8 @@ func (m *Manager) process() {
 			reps = m.advance(g, now, reps)
 		}
 	}
-	if m.queueDirty {
-		if err := m.saveQueue(); err != nil {
-			m.log.Error("multicast: save queue", zap.Error(err))
-		}
+	if m.queueDirty && m.degraded == nil {
+		_ = m.saveQueue() // a failure stays dirty; noteStorage logged it
 	}
 	m.mu.Unlock()
 	m.deliver(reps)
@@ -110,7 +110,8 @@ func (m *Manager) removeMsg(g *group, msg *message) {
 	if g.inflight == msg {
 		g.inflight = nil
 	}
-	m.queueDirty = true
+	m.ended = append(m.ended, msg.Seq)
+	m.queueDirty, m.ledgerDirty = true, true
 }
 
 // transient reports whether a refusal is worth another attempt later in
@@ -150,6 +151,16 @@ func (m *Manager) outcome(f *flight, res scheduler.Result, reps []Report) []Repo
 	case code == scheduler.Cancelled && f.requeue && live:
 		msg.InFlight, m.queueDirty = false, true
 		return reps
+	case m.lateRetry(f, res, now, live):
+		// Never on air: the same frame, same counter, goes again at the
+		// next opportunity (this very pass: process advances the group).
+		msg.InFlight, msg.resend, m.queueDirty = false, true, true
+		if g.p.class == ClassB {
+			msg.notBefore = f.slot + region.PingSlotLen
+		}
+		m.log.Warn("multicast: frame never emitted, sending it again", zap.String("group", g.id),
+			zap.String("message", msg.ID), zap.Uint32("fcnt", msg.FCnt), zap.Int("attempt", msg.attempts), zap.Error(res.Err))
+		return reps
 	case transient(code, g.p.class) && live && now.Before(g.sess.end()):
 		// Not on air: no duplicate if the agent restarts now. A class B
 		// message takes a later ping slot; every retry waits RetryDelay
@@ -173,6 +184,15 @@ func (m *Manager) outcome(f *flight, res scheduler.Result, reps []Report) []Repo
 	return reps
 }
 
+// lateRetry reports whether a result is a late hand-off the chip never
+// emitted that may go again: class B and C multicast frames only (class A
+// has no multicast, and its window is gone anyway), within the session
+// and Config.LateRetries.
+func (m *Manager) lateRetry(f *flight, res scheduler.Result, now time.Time, live bool) bool {
+	return res.Code == scheduler.TxFailed && errors.Is(res.Err, scheduler.ErrLateHandoff) && live &&
+		now.Before(f.g.sess.end()) && f.msg.attempts <= m.cfg.LateRetries
+}
+
 // advance moves a group on: an ended session ends its queued messages, an
 // active one submits its head message.
 func (m *Manager) advance(g *group, now time.Time, reps []Report) []Report {
@@ -187,8 +207,13 @@ func (m *Manager) advance(g *group, now time.Time, reps []Report) []Report {
 			if msg == g.inflight {
 				continue
 			}
-			reps = append(reps, refusedReport(msg, g, scheduler.TooLate, "the session ended at %s before the message could go out",
-				g.sess.end().UTC().Format(time.RFC3339)))
+			if m.storageErr != nil {
+				reps = append(reps, refusedReport(msg, g, CodeNotPersisted, "the session ended at %s while the storage could not record the message going out (%s: %v)",
+					g.sess.end().UTC().Format(time.RFC3339), m.storage, m.storageErr))
+			} else {
+				reps = append(reps, refusedReport(msg, g, scheduler.TooLate, "the session ended at %s before the message could go out",
+					g.sess.end().UTC().Format(time.RFC3339)))
+			}
 			m.removeMsg(g, msg)
 		}
 		return reps
@@ -230,6 +255,7 @@ func (m *Manager) dispatch(g *group, msg *message, now time.Time, reps []Report)
 		msg.InFlight = false
 		return m.waitDisk(g, now, err, reps)
 	}
+	msg.resend = false
 	return m.submit(g, msg, p, reps), true
 }
 
@@ -299,9 +325,14 @@ func (m *Manager) plan(g *group, msg *message, now time.Time) (txPlan, *refusal)
 }
 
 // frame sets the message's PHYPayload: the encrypted frame under the next
-// frame counter when the group has keys, the payload as given otherwise.
-// diskErr means the counter could not be reserved: try again later.
+// frame counter when the group has keys, the payload as given otherwise;
+// a frame sent again after a late hand-off (msg.resend) keeps its counter
+// and bytes, since it never went on air. diskErr means the counter could
+// not be reserved: try again later.
 func (m *Manager) frame(g *group, msg *message) (r *refusal, diskErr error) {
+	if msg.resend {
+		return nil, nil
+	}
 	if !g.p.hasKeys {
 		msg.phy = msg.Payload
 		return nil, nil
@@ -329,6 +360,7 @@ func (m *Manager) submit(g *group, msg *message, p txPlan, reps []Report) []Repo
 		power = int8(g.p.region.Band().GetDownlinkTXPower(p.freq))
 	}
 	m.attempts++
+	msg.attempts++
 	f := &flight{msg: msg, g: g, attempt: m.attempts, slot: p.slot}
 	req := scheduler.Request{
 		Ref: msg.ID, Class: p.class, Timing: p.timing, Origin: "multicast:" + g.id,
@@ -349,9 +381,9 @@ func (m *Manager) submit(g *group, msg *message, p txPlan, reps []Report) []Repo
 	return reps
 }
 
-// waitDisk keeps a message queued after a storage error and retries later.
+// waitDisk keeps a message queued after a storage error and retries later
+// (noteStorage has logged it, at most once a minute).
 func (m *Manager) waitDisk(g *group, now time.Time, err error, reps []Report) ([]Report, bool) {
-	m.log.Error("multicast: storage error, message stays queued", zap.String("group", g.id), zap.Error(err))
 	g.retryAt = now.Add(m.cfg.RetryDelay)
 	g.timers = append(g.timers, m.cfg.Clock.AfterFunc(m.cfg.RetryDelay, m.poke))
 	return reps, false

@@ -3,7 +3,6 @@ package multicast
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/lgwagent/lgw/apierr"
 	"github.com/lgwagent/lgw/scheduler"
+	"github.com/lgwagent/lgw/strictjson"
 )
 
 // Manager keeps the multicast groups, their sessions and queued messages,
@@ -26,15 +26,31 @@ type Manager struct {
 	log  *zap.Logger
 	lock *os.File
 
-	mu         sync.Mutex
-	groups     map[string]*group
-	msgs       map[string]*message
-	flights    map[string]*flight
-	nextSeq    uint64
-	attempts   uint64
-	queueDirty bool
-	running    bool
-	stopped    bool
+	mu          sync.Mutex
+	st          *store
+	groups      map[string]*group
+	msgs        map[string]*message
+	flights     map[string]*flight
+	marks       map[string]uint64 // frame-counter high-water marks by keyID
+	nextSeq     uint64
+	attempts    uint64
+	queueDirty  bool
+	ledgerDirty bool
+	// ended lists the messages ended since the ledger was last written;
+	// the queue file carries it, so a crash between the two writes is not
+	// taken for a lost message.
+	ended   []uint64
+	running bool
+	stopped bool
+	// Store health: degraded when a file has no readable generation;
+	// storage the condition of the last write.
+	degraded    *degradedState
+	storage     string
+	storageErr  error
+	lastWarn    time.Time
+	recovered   []string
+	lost        int
+	lossUnknown bool
 	// early holds reports made while loading, delivered on the first pass.
 	early []Report
 
@@ -69,7 +85,10 @@ type doneItem struct {
 }
 
 // Open validates cfg, locks and reads the storage directory and returns a
-// stopped manager.
+// stopped manager. A store that cannot be read does not fail Open: the
+// manager then runs degraded (see Health) and refuses every operation, so
+// the rest of the gateway keeps working. Only a bad configuration or
+// another process holding the directory's lock is an error.
 func Open(cfg Config) (*Manager, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("multicast config: %w", err)
@@ -78,23 +97,25 @@ func Open(cfg Config) (*Manager, error) {
 		return nil, errors.New("multicast config: Tx is required")
 	}
 	cfg.setDefaults()
-	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
-		return nil, fmt.Errorf("multicast storage: %w", err)
-	}
-	lk, err := lockDir(filepath.Join(cfg.Dir, lockFile))
-	if err != nil {
-		return nil, err
-	}
-	removeStaleTemp(cfg.Dir)
 	m := &Manager{
-		cfg: cfg, tx: cfg.Tx, log: cfg.Log, lock: lk,
-		groups: map[string]*group{}, msgs: map[string]*message{}, flights: map[string]*flight{},
+		cfg: cfg, tx: cfg.Tx, log: cfg.Log, st: newStore(cfg.FS, cfg.Dir), storage: StorageOK,
+		groups: map[string]*group{}, msgs: map[string]*message{}, flights: map[string]*flight{}, marks: map[string]uint64{},
 		kick: make(chan struct{}, 1), barrier: make(chan chan struct{}), quit: make(chan struct{}),
 	}
-	if err := m.load(); err != nil {
-		lk.Close()
-		return nil, err
+	if err := cfg.FS.MkdirAll(cfg.Dir); err != nil {
+		m.degrade([]error{fmt.Errorf("create %s: %w", cfg.Dir, err)})
+		m.storage = storageCondition(err)
+		return m, nil
 	}
+	if _, osfs := cfg.FS.(OSFS); osfs {
+		lk, err := lockDir(filepath.Join(cfg.Dir, lockFile))
+		if err != nil {
+			return nil, err
+		}
+		m.lock = lk
+	}
+	m.st.removeStaleTemp()
+	m.load()
 	return m, nil
 }
 
@@ -149,12 +170,14 @@ func (m *Manager) Stop() {
 			m.queueDirty = true
 		}
 	}
-	if m.queueDirty {
+	if m.queueDirty && m.degraded == nil {
 		if err := m.saveQueue(); err != nil {
 			m.log.Error("multicast: save queue at stop", zap.Error(err))
 		}
 	}
-	m.lock.Close()
+	if m.lock != nil {
+		m.lock.Close()
+	}
 }
 
 // Settle waits until the manager has handled every event (timer, scheduler
@@ -221,17 +244,13 @@ func notFound(id string) error {
 	return apierr.Newf(apierr.ResourceNotFound, "Id", "multicast group %q does not exist", id)
 }
 
-func (m *Manager) checkOpen() error {
-	if m.stopped {
-		return apierr.Newf(apierr.InternalServer, "", "multicast service stopped")
-	}
-	return nil
-}
-
 // CreateMulticastGroup creates a group. Creating an existing Id with the
 // same parameters succeeds again; with other parameters it is a conflict.
 func (m *Manager) CreateMulticastGroup(ctx context.Context, in CreateGroupInput) (CreateGroupOutput, error) {
-	p, err := parseGroup(in.LoRaWAN)
+	if err := m.refusing(); err != nil {
+		return CreateGroupOutput{}, err
+	}
+	p, err := m.parseGroup(in.LoRaWAN)
 	if err != nil {
 		return CreateGroupOutput{}, err
 	}
@@ -255,7 +274,12 @@ func (m *Manager) CreateMulticastGroup(ctx context.Context, in CreateGroupInput)
 	if err := m.checkAddrFree(id, p.addr); err != nil {
 		return CreateGroupOutput{}, err
 	}
-	g := &group{id: id, p: p, next: uint64(p.fcnt), limit: uint64(p.fcnt)}
+	start := max(uint64(p.fcnt), m.mark(p))
+	if start > uint64(p.fcnt) {
+		m.log.Warn("multicast group starts above its requested FCnt: these keys used counters up to there before",
+			zap.String("id", id), zap.Uint32("requested", p.fcnt), zap.Uint64("next", start))
+	}
+	g := &group{id: id, p: p, next: start, limit: start, floor: start}
 	m.groups[id] = g
 	if err := m.saveGroups(); err != nil {
 		delete(m.groups, id)
@@ -264,6 +288,19 @@ func (m *Manager) CreateMulticastGroup(ctx context.Context, in CreateGroupInput)
 	m.log.Info("multicast group created", zap.String("id", id), zap.String("class", p.class),
 		zap.String("region", string(p.region.Name())))
 	return CreateGroupOutput{Id: id}, nil
+}
+
+// parseGroup checks a group's settings, and its region against the
+// gateway's.
+func (m *Manager) parseGroup(in GroupLoRaWAN) (groupParams, error) {
+	p, err := parseGroup(in)
+	if err != nil {
+		return p, err
+	}
+	if m.cfg.Region != "" && string(p.region.Name()) != m.cfg.Region {
+		return p, apierr.Newf(apierr.Validation, "LoRaWAN.RfRegion", "%s: this gateway transmits in %s only", p.region.Name(), m.cfg.Region)
+	}
+	return p, nil
 }
 
 func (m *Manager) checkAddrFree(id string, addr [4]byte) error {
@@ -299,6 +336,9 @@ func sessionState(s *sessionParams, now time.Time) string {
 func (m *Manager) GetMulticastGroup(ctx context.Context, in GroupIDInput) (GroupOutput, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.degraded != nil {
+		return GroupOutput{}, m.checkOpen()
+	}
 	g, ok := m.groups[in.Id]
 	if !ok {
 		return GroupOutput{}, notFound(in.Id)
@@ -310,6 +350,9 @@ func (m *Manager) GetMulticastGroup(ctx context.Context, in GroupIDInput) (Group
 func (m *Manager) ListMulticastGroups(ctx context.Context) (ListGroupsOutput, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.degraded != nil {
+		return ListGroupsOutput{}, m.checkOpen()
+	}
 	out := ListGroupsOutput{List: []GroupOutput{}}
 	now := m.cfg.Clock.Now()
 	for _, g := range m.sortedGroups() {
@@ -322,14 +365,14 @@ func (m *Manager) ListMulticastGroups(ctx context.Context) (ListGroupsOutput, er
 // queued messages end as CANCELLED.
 func (m *Manager) DeleteMulticastGroup(ctx context.Context, in GroupIDInput) error {
 	m.mu.Lock()
+	if err := m.checkOpen(); err != nil {
+		m.mu.Unlock()
+		return err
+	}
 	g, ok := m.groups[in.Id]
 	if !ok {
 		m.mu.Unlock()
 		return notFound(in.Id)
-	}
-	if err := m.checkOpen(); err != nil {
-		m.mu.Unlock()
-		return err
 	}
 	delete(m.groups, in.Id)
 	if err := m.saveGroups(); err != nil {
@@ -349,12 +392,12 @@ func (m *Manager) DeleteMulticastGroup(ctx context.Context, in GroupIDInput) err
 func (m *Manager) StartMulticastGroupSession(ctx context.Context, in StartSessionInput) (SessionOutput, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.checkOpen(); err != nil {
+		return SessionOutput{}, err
+	}
 	g, ok := m.groups[in.Id]
 	if !ok {
 		return SessionOutput{}, notFound(in.Id)
-	}
-	if err := m.checkOpen(); err != nil {
-		return SessionOutput{}, err
 	}
 	now := m.cfg.Clock.Now()
 	s, err := parseSession(in.LoRaWAN, g.p.region, g.p.class, g.p.addr, now, &m.cfg)
@@ -389,6 +432,9 @@ func (m *Manager) StartMulticastGroupSession(ctx context.Context, in StartSessio
 func (m *Manager) GetMulticastGroupSession(ctx context.Context, in GroupIDInput) (SessionOutput, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.degraded != nil {
+		return SessionOutput{}, m.checkOpen()
+	}
 	g, ok := m.groups[in.Id]
 	if !ok {
 		return SessionOutput{}, notFound(in.Id)
@@ -403,14 +449,14 @@ func (m *Manager) GetMulticastGroupSession(ctx context.Context, in GroupIDInput)
 // messages end as CANCELLED.
 func (m *Manager) CancelMulticastGroupSession(ctx context.Context, in GroupIDInput) error {
 	m.mu.Lock()
+	if err := m.checkOpen(); err != nil {
+		m.mu.Unlock()
+		return err
+	}
 	g, ok := m.groups[in.Id]
 	if !ok {
 		m.mu.Unlock()
 		return notFound(in.Id)
-	}
-	if err := m.checkOpen(); err != nil {
-		m.mu.Unlock()
-		return err
 	}
 	if g.sess == nil {
 		m.mu.Unlock()
@@ -449,7 +495,8 @@ func (m *Manager) endSession(g *group, why string) []Report {
 		}
 		reps = append(reps, cancelledReport(msg, g, why))
 		delete(m.msgs, msg.ID)
-		m.queueDirty = true
+		m.ended = append(m.ended, msg.Seq)
+		m.queueDirty, m.ledgerDirty = true, true
 	}
 	g.queue = kept
 	if g.inflight != nil {
@@ -458,10 +505,8 @@ func (m *Manager) endSession(g *group, why string) []Report {
 			m.tx.Cancel(g.inflight.ID)
 		}
 	}
-	if m.queueDirty {
-		if err := m.saveQueue(); err != nil {
-			m.log.Error("multicast: save queue", zap.Error(err))
-		}
+	if m.queueDirty && m.degraded == nil {
+		_ = m.saveQueue() // a failure stays dirty; noteStorage logged it
 	}
 	return reps
 }
@@ -469,21 +514,24 @@ func (m *Manager) endSession(g *group, why string) []Report {
 // SendDataToMulticastGroup accepts a downlink for the group's session. It
 // is stored before the MessageId is returned.
 func (m *Manager) SendDataToMulticastGroup(ctx context.Context, in SendDataInput) (SendDataOutput, error) {
+	if err := m.refusing(); err != nil {
+		return SendDataOutput{}, err
+	}
 	if in.PayloadData == "" || len(in.PayloadData) > MaxPayloadDataChars {
 		return SendDataOutput{}, apierr.Newf(apierr.Validation, "PayloadData", "want 1 to %d base64 characters", MaxPayloadDataChars)
 	}
-	data, err := base64.StdEncoding.DecodeString(in.PayloadData)
+	data, err := strictjson.Base64("PayloadData", in.PayloadData)
 	if err != nil {
-		return SendDataOutput{}, apierr.Newf(apierr.Validation, "PayloadData", "not valid base64")
+		return SendDataOutput{}, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.checkOpen(); err != nil {
+		return SendDataOutput{}, err
+	}
 	g, ok := m.groups[in.Id]
 	if !ok {
 		return SendDataOutput{}, notFound(in.Id)
-	}
-	if err := m.checkOpen(); err != nil {
-		return SendDataOutput{}, err
 	}
 	now := m.cfg.Clock.Now()
 	if g.sess == nil {
@@ -533,6 +581,7 @@ func (m *Manager) SendDataToMulticastGroup(ctx context.Context, in SendDataInput
 	m.nextSeq++
 	m.msgs[msg.ID] = msg
 	g.queue = append(g.queue, msg)
+	m.ledgerDirty = true
 	if err := m.saveQueue(); err != nil {
 		delete(m.msgs, msg.ID)
 		g.queue = g.queue[:len(g.queue)-1]

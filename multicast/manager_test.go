@@ -82,10 +82,18 @@ func startScheduler(t testing.TB, clk clock.Clock, s *sim.Sim, reg string) *sche
 	return sc
 }
 
-func (e *env) open(t *testing.T) {
+func (e *env) open(t *testing.T) { e.openWith(t, nil) }
+
+// openWith opens and starts the manager with the env's configuration
+// changed by mod (nil: as is).
+func (e *env) openWith(t *testing.T, mod func(*multicast.Config)) {
 	t.Helper()
-	m, err := multicast.Open(multicast.Config{Dir: e.dir, Clock: e.clk, Tx: e.tx, FCntReserve: 4,
-		Reports: func(r multicast.Report) { e.reps = append(e.reps, r) }})
+	cfg := multicast.Config{Dir: e.dir, Clock: e.clk, Tx: e.tx, FCntReserve: 4,
+		Reports: func(r multicast.Report) { e.reps = append(e.reps, r) }}
+	if mod != nil {
+		mod(&cfg)
+	}
+	m, err := multicast.Open(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,9 @@ import (
 
 	"github.com/brocaar/lorawan/band"
 
+	"github.com/lgwagent/lgw/apierr"
+	"github.com/lgwagent/lgw/clock"
+	"github.com/lgwagent/lgw/hal/sim"
 	"github.com/lgwagent/lgw/multicast"
 	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
@@ -39,16 +42,8 @@ func TestRefusalsRetriedOrReported(t *testing.T) {
 	e := newEnv(t, t.TempDir(), nil)
 	e.m.Stop()
 	ref := &refuser{codes: []scheduler.Code{scheduler.QueueFull, scheduler.DutyCycle}, inner: e.tx}
-	m, err := multicast.Open(multicast.Config{Dir: e.dir, Clock: e.clk, Tx: ref,
-		Reports: func(r multicast.Report) { e.reps = append(e.reps, r) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(m.Stop)
-	e.m = m
+	e.openWith(t, func(c *multicast.Config) { c.Tx, c.FCntReserve = ref, 0 })
+	m := e.m
 	e.group(t, "g", multicast.ClassC, "EU868")
 	start := t0.Add(31 * time.Minute)
 	e.session(t, "g", start, 60, nil)
@@ -83,16 +78,8 @@ func TestClassBHoppingFrequency(t *testing.T) {
 	e := newEnvIn(t, t.TempDir(), nil, "US915")
 	e.m.Stop()
 	ref := &refuser{inner: e.tx}
-	m, err := multicast.Open(multicast.Config{Dir: e.dir, Clock: e.clk, Tx: ref,
-		Reports: func(r multicast.Report) { e.reps = append(e.reps, r) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(m.Stop)
-	e.m = m
+	e.openWith(t, func(c *multicast.Config) { c.Tx, c.FCntReserve = ref, 0 })
+	m := e.m
 	e.group(t, "b", multicast.ClassB, "US915")
 	start := t0.Add(31 * time.Minute)
 	out, err := m.StartMulticastGroupSession(ctx, multicast.StartSessionInput{Id: "b", LoRaWAN: multicast.SessionLoRaWAN{
@@ -118,4 +105,32 @@ func TestClassBHoppingFrequency(t *testing.T) {
 			t.Errorf("report %d: %s", i, e.reps[i].Result.Code)
 		}
 	}
+}
+
+// A group of another region than the gateway's is refused at creation
+// and update, naming RfRegion.
+func TestGroupRegionMustBeTheGateways(t *testing.T) {
+	clk := clock.NewVirtual(t0)
+	s, err := sim.New(sim.Config{Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m, err := multicast.Open(multicast.Config{Dir: t.TempDir(), Clock: clk, Tx: startScheduler(t, clk, s, "EU868"), Region: "EU868"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Stop)
+	_, err = m.CreateMulticastGroup(ctx, multicast.CreateGroupInput{Id: "us", LoRaWAN: multicast.GroupLoRaWAN{
+		RfRegion: "US915", DlClass: multicast.ClassC, McAddr: addrHex}})
+	wantErr(t, err, apierr.Validation, "LoRaWAN.RfRegion")
+	if _, err := m.CreateMulticastGroup(ctx, multicast.CreateGroupInput{Id: "eu", LoRaWAN: multicast.GroupLoRaWAN{
+		RfRegion: "EU868", DlClass: multicast.ClassC, McAddr: addrHex}}); err != nil {
+		t.Fatal(err)
+	}
+	err = m.UpdateMulticastGroup(ctx, multicast.UpdateGroupInput{Id: "eu", LoRaWAN: multicast.GroupLoRaWAN{
+		RfRegion: "AS923-1", DlClass: multicast.ClassC, McAddr: addrHex}})
+	wantErr(t, err, apierr.Validation, "LoRaWAN.RfRegion")
 }

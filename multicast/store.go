@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,15 +14,25 @@ import (
 // storeVersion is the version of the store files' layout.
 const storeVersion = 1
 
-// File names in the storage directory.
+// File names in the storage directory. Each store file has a previous
+// generation beside it (prevSuffix), the content it held before the last
+// write, so one damaged file falls back one step instead of to nothing.
 const (
 	groupsFile = "multicast-groups.state"
 	queueFile  = "multicast-queue.state"
+	// ledgerFile keeps what must survive the loss of either other file:
+	// the frame-counter high-water marks and the accepted messages not yet
+	// ended.
+	ledgerFile = "multicast-ledger.state"
 	lockFile   = "multicast.lock"
+	prevSuffix = ".prev"
+	tmpSuffix  = ".tmp"
 )
 
-// CorruptError says a store file failed its checks; the manager refuses to
-// start rather than guess (an older frame counter could be reused).
+// storeFiles lists the store files in load order.
+var storeFiles = []string{groupsFile, queueFile, ledgerFile}
+
+// CorruptError says a store file failed its checks.
 type CorruptError struct {
 	Path   string
 	Reason string
@@ -31,7 +40,7 @@ type CorruptError struct {
 
 // Error implements error.
 func (e *CorruptError) Error() string {
-	return fmt.Sprintf("multicast store %s is corrupt (%s); move it away to start empty", e.Path, e.Reason)
+	return fmt.Sprintf("multicast store %s is corrupt (%s)", e.Path, e.Reason)
 }
 
 // encodeStore frames a store body: one header line
@@ -52,11 +61,11 @@ func decodeStore(path, kind string, data []byte) ([]byte, error) {
 		return nil, &CorruptError{Path: path, Reason: "bad header"}
 	}
 	if f[2] != "v"+strconv.Itoa(storeVersion) {
-		return nil, &CorruptError{Path: path, Reason: "unsupported version " + f[2]}
+		return nil, &CorruptError{Path: path, Reason: "unsupported version"}
 	}
 	crc, err1 := strconv.ParseUint(strings.TrimPrefix(f[3], "crc32="), 16, 32)
 	n, err2 := strconv.Atoi(strings.TrimPrefix(f[4], "len="))
-	if err1 != nil || err2 != nil {
+	if err1 != nil || err2 != nil || !strings.HasPrefix(f[3], "crc32=") || !strings.HasPrefix(f[4], "len=") {
 		return nil, &CorruptError{Path: path, Reason: "bad header fields"}
 	}
 	body := data[nl+1:]
@@ -69,60 +78,124 @@ func decodeStore(path, kind string, data []byte) ([]byte, error) {
 	return body, nil
 }
 
-// writeAtomic replaces dir/name with data so that after a crash or power
-// cut the file holds either the old or the new content (go-ecosystem.md
-// §8): write a temporary file in the same directory, fsync it, rename it
-// over the target, fsync the directory.
-func writeAtomic(dir, name string, data []byte) error {
-	path := filepath.Join(dir, name)
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("fsync %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("rename %s: %w", tmp, err)
-	}
-	return syncDir(dir)
+// store reads and writes the store files of one directory through an FS.
+type store struct {
+	fs  FS
+	dir string
+	// good says the current file of a name holds a good generation: only
+	// then does a write keep it as the previous one.
+	good map[string]bool
 }
 
-// syncDir fsyncs a directory so a rename in it is durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open dir %s: %w", dir, err)
+func newStore(fsys FS, dir string) *store {
+	return &store{fs: fsys, dir: dir, good: map[string]bool{}}
+}
+
+func (s *store) path(name string) string { return filepath.Join(s.dir, name) }
+
+// write replaces name with data so that after a crash or power cut the
+// file holds either the old or the new content: write a temporary file,
+// fsync it, keep the current good file as the previous generation (a hard
+// link, renamed into place), rename the temporary over the target, fsync
+// the directory. A failed write removes its temporary file.
+func (s *store) write(name, kind string, body []byte) error {
+	path := s.path(name)
+	tmp := path + tmpSuffix
+	if err := s.fs.WriteSync(tmp, encodeStore(kind, body)); err != nil {
+		_ = s.fs.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
 	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("fsync dir %s: %w", dir, err)
+	if s.good[name] {
+		if err := s.keepPrevious(path); err != nil {
+			_ = s.fs.Remove(tmp)
+			return err
+		}
+	}
+	if err := s.fs.Rename(tmp, path); err != nil {
+		_ = s.fs.Remove(tmp)
+		return fmt.Errorf("rename %s: %w", tmp, err)
+	}
+	s.good[name] = true
+	if err := s.fs.SyncDir(s.dir); err != nil {
+		return fmt.Errorf("fsync dir %s: %w", s.dir, err)
 	}
 	return nil
 }
 
-// readStore reads dir/name; ok is false when the file does not exist.
-func readStore(dir, name, kind string) (body []byte, ok bool, err error) {
-	path := filepath.Join(dir, name)
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, false, nil
+// keepPrevious makes path's current content the previous generation.
+func (s *store) keepPrevious(path string) error {
+	prev, ptmp := path+prevSuffix, path+prevSuffix+tmpSuffix
+	_ = s.fs.Remove(ptmp)
+	if err := s.fs.Link(path, ptmp); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // nothing to keep
+		}
+		return fmt.Errorf("keep %s: %w", prev, err)
 	}
-	if err != nil {
-		return nil, false, fmt.Errorf("read %s: %w", path, err)
+	if err := s.fs.Rename(ptmp, prev); err != nil {
+		_ = s.fs.Remove(ptmp)
+		return fmt.Errorf("keep %s: %w", prev, err)
 	}
-	body, err = decodeStore(path, kind, data)
-	if err != nil {
-		return nil, false, err
+	return nil
+}
+
+// genResult is what reading one store file found.
+type genResult struct {
+	body []byte
+	// from is the path the body came from (the previous generation when
+	// the current one was bad); empty when neither exists.
+	from string
+	// bad lists the generations that exist but cannot be used, with why.
+	bad []error
+}
+
+// read returns the newest good generation of name. A generation that
+// exists but fails its checks (or cannot be read) is listed in bad; a
+// missing one is not.
+func (s *store) read(name, kind string, check func([]byte) error) genResult {
+	var r genResult
+	for _, p := range []string{s.path(name), s.path(name) + prevSuffix} {
+		data, err := s.fs.ReadFile(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			r.bad = append(r.bad, fmt.Errorf("read %s: %w", p, err))
+			continue
+		}
+		body, err := decodeStore(p, kind, data)
+		if err == nil && check != nil {
+			if cerr := check(body); cerr != nil {
+				err = &CorruptError{Path: p, Reason: cerr.Error()}
+			}
+		}
+		if err != nil {
+			r.bad = append(r.bad, err)
+			continue
+		}
+		r.body, r.from = body, p
+		s.good[name] = p == s.path(name)
+		return r
 	}
-	return body, true, nil
+	return r
+}
+
+// removeStaleTemp removes temporary files a crash left behind.
+func (s *store) removeStaleTemp() {
+	for _, n := range storeFiles {
+		_ = s.fs.Remove(s.path(n + tmpSuffix))
+		_ = s.fs.Remove(s.path(n + prevSuffix + tmpSuffix))
+	}
+}
+
+// quarantine moves every generation of name aside (suffix .bad) so a
+// fresh start does not read it again; it is kept for a post-mortem.
+func (s *store) quarantine(name string) error {
+	for _, p := range []string{s.path(name), s.path(name) + prevSuffix} {
+		if err := s.fs.Rename(p, p+".bad"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("move %s aside: %w", p, err)
+		}
+	}
+	s.good[name] = false
+	return nil
 }

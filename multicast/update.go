@@ -19,18 +19,21 @@ type UpdateGroupInput struct {
 // counter may only move forward; new keys restart it at FCnt (default 0).
 // A changed class or region drops an ended session.
 func (m *Manager) UpdateMulticastGroup(ctx context.Context, in UpdateGroupInput) error {
-	p, err := parseGroup(in.LoRaWAN)
+	if err := m.refusing(); err != nil {
+		return err
+	}
+	p, err := m.parseGroup(in.LoRaWAN)
 	if err != nil {
 		return err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.checkOpen(); err != nil {
+		return err
+	}
 	g, ok := m.groups[in.Id]
 	if !ok {
 		return notFound(in.Id)
-	}
-	if err := m.checkOpen(); err != nil {
-		return err
 	}
 	if err := m.checkAddrFree(g.id, p.addr); err != nil {
 		return err
@@ -60,7 +63,10 @@ func (m *Manager) UpdateMulticastGroup(ctx context.Context, in UpdateGroupInput)
 		}
 		p.fcnt = g.p.fcnt
 	} else {
-		g.next, g.limit = uint64(p.fcnt), uint64(p.fcnt)
+		// New keys or address: a new counter space, above its own
+		// high-water mark if these keys were used before.
+		start := max(uint64(p.fcnt), m.mark(p))
+		g.next, g.limit, g.floor = start, start, start
 	}
 	if p.class != g.p.class || p.region.Name() != g.p.region.Name() {
 		g.sess = nil

@@ -15,8 +15,17 @@ import (
 // Schedule admits a transmission. It returns a *RefusalError (errors.Is
 // against the code's sentinel) when the request is refused, another error
 // when it is malformed or the scheduler is not running, and nil when it is
-// queued: then req.Done receives exactly one Result later.
+// queued: then req.Done receives exactly one Result later. Every refusal
+// is logged at warn.
 func (s *Scheduler) Schedule(req Request) error {
+	err := s.schedule(req)
+	if err != nil {
+		s.logRefusal(&req, err)
+	}
+	return err
+}
+
+func (s *Scheduler) schedule(req Request) error {
 	if req.Done == nil {
 		return errors.New("scheduler: request needs a Done callback")
 	}
@@ -58,7 +67,7 @@ func (s *Scheduler) Schedule(req Request) error {
 		s.rearmLocked(now)
 	}
 	s.mu.Unlock()
-	deliver(out)
+	s.deliver(out)
 	return err
 }
 
@@ -68,13 +77,11 @@ func (s *Scheduler) admitLocked(req Request, now hal.Micros) ([]finished, error)
 	if err := s.checkTxLocked(p); err != nil {
 		return nil, err
 	}
-	dr, err := s.region.DataRateIndex(p.DataRate)
+	dr, n, err := s.payloadLimitLocked(p.DataRate)
 	if err != nil {
 		return nil, fmt.Errorf("scheduler: request %q: %w", req.Ref, err)
 	}
-	if n, err := s.region.MaxPayload(dr); err != nil {
-		return nil, fmt.Errorf("scheduler: request %q: %w", req.Ref, err)
-	} else if len(p.Payload) > n+region.FrameOverhead {
+	if len(p.Payload) > n+region.FrameOverhead {
 		return nil, Refuse(PayloadSize, "%d bytes, at most %d at %s DR%d (N=%d plus %d bytes of frame)",
 			len(p.Payload), n+region.FrameOverhead, s.region, dr, n, region.FrameOverhead)
 	}
@@ -85,7 +92,7 @@ func (s *Scheduler) admitLocked(req Request, now hal.Micros) ([]finished, error)
 	if lim := s.region.DwellLimit(p.Frequency, p.DataRate.Bandwidth); lim > 0 && air > lim {
 		return nil, Refuse(DwellTime, "%v on air, %s allows %v at %.3f MHz", air, s.region, lim, float64(p.Frequency)/1e6)
 	}
-	it := &item{req: req, air: air}
+	it := &item{ref: req.Ref, origin: req.Origin, done: req.Done, pkt: req.Packet, class: req.Class, mode: req.Timing.Mode, air: air}
 	maxAdv := hal.MicrosOf(s.cfg.MaxAdvance)
 	switch req.Timing.Mode {
 	case AtCount, AtGPSTime:
@@ -97,7 +104,6 @@ func (s *Scheduler) admitLocked(req Request, now hal.Micros) ([]finished, error)
 				age := s.ref.Age()
 				return nil, Refuse(GPSUnlocked, "GPS time %v needs a valid time reference (last pulse %v ago)", req.Timing.GPSTime, age)
 			}
-			it.gps = req.Timing.GPSTime
 		}
 		if d := start - now; d < s.lead {
 			if d < 0 {
@@ -129,6 +135,25 @@ func (s *Scheduler) admitLocked(req Request, now hal.Micros) ([]finished, error)
 	}
 }
 
+// drLimit is a data rate's index in the region and its largest payload N.
+type drLimit struct{ index, maxN int }
+
+// payloadLimitLocked returns the region's index of a data rate and its
+// largest payload N, cached per data rate (the region's tables are fixed).
+func (s *Scheduler) payloadLimitLocked(d hal.DataRate) (index, maxN int, err error) {
+	if l, ok := s.drLimits[d]; ok {
+		return l.index, l.maxN, nil
+	}
+	if index, err = s.region.DataRateIndex(d); err != nil {
+		return 0, 0, err
+	}
+	if maxN, err = s.region.MaxPayload(index); err != nil {
+		return 0, 0, err
+	}
+	s.drLimits[d] = drLimit{index, maxN}
+	return index, maxN, nil
+}
+
 // checkTxLocked checks frequency and power against the board and the
 // region, applying the power policy to p.Power.
 func (s *Scheduler) checkTxLocked(p *hal.TxPacket) error {
@@ -143,10 +168,9 @@ func (s *Scheduler) checkTxLocked(p *hal.TxPacket) error {
 		return Refuse(TxFreq, "%v", err)
 	}
 	limit := int8(math.Floor(float64(s.region.MaxTxPower(p.Frequency)) - s.cfg.AntennaGain))
-	why := fmt.Sprintf("%s allows %d dBm at %.3f MHz with %.1f dB antenna gain", s.region, limit, float64(p.Frequency)/1e6, s.cfg.AntennaGain)
+	boardCap := false
 	if g := s.caps.TxGains; len(g) > 0 && g[len(g)-1].Power < limit {
-		limit = g[len(g)-1].Power
-		why = fmt.Sprintf("the board's gain table tops out at %d dBm", limit)
+		limit, boardCap = g[len(g)-1].Power, true
 	}
 	eff := s.tablePower(p.Power, p.Power)
 	if p.Power <= limit && eff <= limit {
@@ -155,12 +179,22 @@ func (s *Scheduler) checkTxLocked(p *hal.TxPacket) error {
 	}
 	if s.cfg.PowerPolicy == PowerClamp {
 		if c := s.tablePower(limit, math.MinInt8); c != math.MinInt8 && c <= limit {
-			s.log.Warn("TX power clamped", zap.Int8("requested", p.Power), zap.Int8("used", c), zap.String("why", why))
+			s.log.Warn("TX power clamped", zap.Int8("requested", p.Power), zap.Int8("used", c),
+				zap.String("why", s.powerWhy(p, limit, boardCap)))
 			p.Power = c
 			return nil
 		}
 	}
-	return Refuse(TxPower, "%d dBm requested (%d dBm from the gain table), %s", p.Power, eff, why)
+	return Refuse(TxPower, "%d dBm requested (%d dBm from the gain table), %s", p.Power, eff, s.powerWhy(p, limit, boardCap))
+}
+
+// powerWhy explains a power limit; it is built only when a request is
+// refused or clamped.
+func (s *Scheduler) powerWhy(p *hal.TxPacket, limit int8, boardCap bool) string {
+	if boardCap {
+		return fmt.Sprintf("the board's gain table tops out at %d dBm", limit)
+	}
+	return fmt.Sprintf("%s allows %d dBm at %.3f MHz with %.1f dB antenna gain", s.region, limit, float64(p.Frequency)/1e6, s.cfg.AntennaGain)
 }
 
 // tablePower returns the largest gain-table power at most p, or none when
@@ -186,9 +220,12 @@ func (s *Scheduler) tablePower(p, none int8) int8 {
 // setSpan places an item's start and occupancy.
 func (s *Scheduler) setSpan(it *item, start hal.Micros) {
 	it.start = start
-	it.occStart = start - s.lead
 	it.occEnd = start + airMicros(it.air) + s.guard
 }
+
+// occStart is the start of an item's occupancy: MinLead before its start,
+// the latest moment it may reach the chip.
+func (s *Scheduler) occStart(it *item) hal.Micros { return it.start - s.lead }
 
 func airMicros(d time.Duration) hal.Micros {
 	return hal.Micros((d + time.Microsecond - 1) / time.Microsecond)
@@ -200,17 +237,20 @@ func airMicros(d time.Duration) hal.Micros {
 // evicting nothing. It queues the item and returns the evicted items'
 // results.
 func (s *Scheduler) placeLocked(it *item, now, from, to hal.Micros, asap bool) ([]finished, error) {
-	c := s.chains[it.req.Packet.RFChain]
-	if it.req.Class != Beacon && c.q.n >= s.cfg.Capacity {
-		return nil, Refuse(QueueFull, "%d items queued on rf chain %d (capacity %d)", c.q.n, it.req.Packet.RFChain, s.cfg.Capacity)
+	c := s.chains[it.pkt.RFChain]
+	if it.class != Beacon && c.q.n >= s.cfg.Capacity {
+		return nil, Refuse(QueueFull, "%d items queued on rf chain %d (capacity %d)", c.q.n, it.pkt.RFChain, s.cfg.Capacity)
 	}
 	u := s.subBandLocked(it)
-	ceiling := s.cfg.Ceilings[it.req.Class]
-	var lastErr error = Refuse(TooEarly, "no start found before the window closes")
+	ceiling := s.cfg.Ceilings[it.class]
+	var lastErr error // the last reason an ASAP candidate was refused
 	var conflicts []*item
 	cand := from
 	for iter := 0; ; iter++ {
 		if asap && (cand > to || iter > 4*s.cfg.Capacity+64) {
+			if lastErr == nil {
+				lastErr = Refuse(TooEarly, "no start found before the window closes")
+			}
 			return nil, lastErr
 		}
 		s.setSpan(it, cand)
@@ -225,10 +265,10 @@ func (s *Scheduler) placeLocked(it *item, now, from, to hal.Micros, asap bool) (
 		conflicts = s.conflictsLocked(c, it, conflicts[:0])
 		blocked, beacon, end := false, false, it.occEnd
 		for _, x := range conflicts {
-			if asap || x == c.inflight || x.req.Class <= it.req.Class {
+			if asap || x == c.inflight || x.class <= it.class {
 				blocked = true
 			}
-			beacon = beacon || x.req.Class == Beacon
+			beacon = beacon || x.class == Beacon
 			end = max(end, x.occEnd)
 		}
 		if blocked {
@@ -236,7 +276,7 @@ func (s *Scheduler) placeLocked(it *item, now, from, to hal.Micros, asap bool) (
 			if beacon {
 				code = CollisionBeacon
 			}
-			lastErr = Refuse(code, "occupancy %d-%d meets %d queued or emitting item(s)", it.occStart.Count(), it.occEnd.Count(), len(conflicts))
+			lastErr = Refuse(code, "occupancy %d-%d meets %d queued or emitting item(s)", s.occStart(it).Count(), it.occEnd.Count(), len(conflicts))
 			if asap {
 				cand = end + s.lead + 1
 				continue
@@ -257,7 +297,7 @@ func (s *Scheduler) placeLocked(it *item, now, from, to hal.Micros, asap bool) (
 			}
 			if !ok {
 				lastErr = Refuse(DutyCycle, "sub-band %s: %v on air in the hour with this one, class %s may use %v (%.0f%% of %v)",
-					u.band, used.Duration(), it.req.Class, limit.Duration(), ceiling*100, u.band.Budget())
+					u.band, used.Duration(), it.class, limit.Duration(), ceiling*100, u.band.Budget())
 				if asap {
 					cand = retry
 					continue
@@ -270,11 +310,11 @@ func (s *Scheduler) placeLocked(it *item, now, from, to hal.Micros, asap bool) (
 	var out []finished
 	for _, x := range conflicts {
 		code := CollisionPacket
-		if it.req.Class == Beacon {
+		if it.class == Beacon {
 			code = CollisionBeacon
 		}
 		s.dropLocked(x)
-		out = append(out, s.endLocked(x, code, Refuse(code, "preempted by %s item %q", it.req.Class, it.req.Ref)))
+		out = append(out, s.endLocked(x, code, Refuse(code, "preempted by %s item %q", it.class, it.ref)))
 	}
 	s.seq++
 	it.seq = s.seq
@@ -283,8 +323,8 @@ func (s *Scheduler) placeLocked(it *item, now, from, to hal.Micros, asap bool) (
 		it.dc = &dcRecord{start: it.start, end: it.start + airMicros(it.air)}
 		u.add(it.dc)
 	}
-	if it.req.Ref != "" {
-		s.byRef[it.req.Ref] = it
+	if it.ref != "" {
+		s.byRef[it.ref] = it
 	}
 	return out, nil
 }
@@ -292,8 +332,8 @@ func (s *Scheduler) placeLocked(it *item, now, from, to hal.Micros, asap bool) (
 // conflictsLocked returns the queued items and the item on the chip whose
 // occupancy meets it's.
 func (s *Scheduler) conflictsLocked(c *chainState, it *item, out []*item) []*item {
-	out = c.q.overlapping(it.occStart, it.occEnd, out)
-	if f := c.inflight; f != nil && f.occEnd >= it.occStart && f.occStart <= it.occEnd {
+	out = c.q.overlapping(s.occStart(it), it.occEnd, s.lead, out)
+	if f := c.inflight; f != nil && f.occEnd >= s.occStart(it) && s.occStart(f) <= it.occEnd {
 		out = append(out, f)
 	}
 	return out
@@ -307,10 +347,10 @@ func (s *Scheduler) conflictsLocked(c *chainState, it *item, out []*item) []*ite
 // reference forwarder, sx1302-rxtx-timing.md §4). It returns a start past
 // the conflict.
 func (s *Scheduler) beaconConflictLocked(it *item) (hal.Micros, bool) {
-	if !s.cfg.Beaconing || it.req.Class == Beacon {
+	if !s.cfg.Beaconing || it.class == Beacon {
 		return 0, false
 	}
-	g1, err1 := s.ref.MicrosToGPS(it.occStart)
+	g1, err1 := s.ref.MicrosToGPS(s.occStart(it))
 	g2, err2 := s.ref.MicrosToGPS(it.occEnd)
 	if err1 != nil || err2 != nil {
 		return 0, false
@@ -323,10 +363,10 @@ func (s *Scheduler) beaconConflictLocked(it *item) (hal.Micros, bool) {
 		}
 		bs := bm + delay
 		bOccStart, bOccEnd := bs-s.lead, bs+airMicros(s.beaconAir())+s.guard
-		if it.occStart <= bOccEnd && it.occEnd >= bOccStart {
+		if s.occStart(it) <= bOccEnd && it.occEnd >= bOccStart {
 			return bOccEnd + s.lead + 1, true
 		}
-		if it.req.Class == ClassB {
+		if it.class == ClassB {
 			gs, ge := bm-hal.MicrosOf(region.BeaconGuard), bm+hal.MicrosOf(region.BeaconReserved)
 			if it.start >= gs && it.start < ge {
 				return ge, true

@@ -86,15 +86,26 @@ type codeSentinel struct{ code Code }
 
 func (c *codeSentinel) Error() string { return string(c.code) }
 
+// ErrLateHandoff marks a TX_FAILED item that reached the chip too late for
+// its start, or whose trigger the chip missed, and that was never emitted:
+// the frame never went on air, so a caller whose protocol allows it may
+// send it again with the same frame counter.
+var ErrLateHandoff = errors.New("late hand-off, never emitted")
+
 // RefusalError is a refusal or failure with its code and the numbers
 // behind it ("starts in 4ms, minimum lead 10ms").
 type RefusalError struct {
 	Code   Code
 	Detail string
+	// Cause, when set, is a finer reason (ErrLateHandoff).
+	Cause error
 }
 
 // Error implements error.
 func (e *RefusalError) Error() string { return string(e.Code) + ": " + e.Detail }
+
+// Unwrap returns the Cause.
+func (e *RefusalError) Unwrap() error { return e.Cause }
 
 // Is matches the code's sentinel.
 func (e *RefusalError) Is(target error) bool {
@@ -191,8 +202,10 @@ type Request struct {
 
 // Result is how a transmission ended.
 type Result struct {
-	Ref  string
-	Code Code
+	Ref string
+	// Origin is the Request's.
+	Origin string
+	Code   Code
 	// Err explains a code other than Sent.
 	Err error
 	// Start is the emission start on the 64-bit timeline, Count the same

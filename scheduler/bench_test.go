@@ -13,6 +13,7 @@ import (
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/hal"
 	"github.com/lgwagent/lgw/hal/sim"
+	"github.com/lgwagent/lgw/internal/memtest"
 	"github.com/lgwagent/lgw/region"
 )
 
@@ -46,10 +47,10 @@ func benchRig(b *testing.B, n int) (*Scheduler, hal.Micros) {
 // BenchmarkInsert measures inserting one item, collision check included,
 // into a chain queue holding n items (then removing it to keep n).
 func BenchmarkInsert(b *testing.B) {
-	for _, n := range []int{32, 1000, 10000} {
+	for _, n := range []int{31, 1000, 10000} {
 		b.Run(fmt.Sprintf("queued=%d", n), func(b *testing.B) {
 			s, now := benchRig(b, n)
-			it := &item{req: Request{Class: ClassA, Packet: usPkt()}, air: 7 * time.Millisecond}
+			it := &item{class: ClassA, pkt: usPkt(), air: 7 * time.Millisecond}
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			b.ReportAllocs()
@@ -70,7 +71,7 @@ func BenchmarkInsert(b *testing.B) {
 // BenchmarkSchedule measures the public path: Schedule (every check) and
 // Cancel, with n items queued.
 func BenchmarkSchedule(b *testing.B) {
-	for _, n := range []int{32, 1000, 10000} {
+	for _, n := range []int{31, 1000, 10000} {
 		b.Run(fmt.Sprintf("queued=%d", n), func(b *testing.B) {
 			s, now := benchRig(b, n)
 			done := func(Result) {}
@@ -88,81 +89,136 @@ func BenchmarkSchedule(b *testing.B) {
 }
 
 // BenchmarkRealTimeHandoff runs the scheduler on the real clock and the
-// simulator: 1,000 downlinks 20 ms apart over 20 s while another goroutine
-// churns the heap, and reports how late each hand-off to the chip was
-// after its target (start minus MinLead). One iteration takes 20 s; run it
-// with -benchtime=1x.
+// simulator: class A downlinks (SF7BW500, 4 bytes, about 6.4 ms on air)
+// 20 ms or 60 ms apart over 20 s while another goroutine churns the heap.
+// It reports SENT and TX_FAILED, how late each hand-off to the chip was
+// after it fell due, and the smallest slack left before a start (the heap
+// churn starts 2 s before the first downlink). The
+// handoff=10ms runs hand over at start minus MinLead, as lgw did before
+// HandoffLead existed. One iteration takes 20 s; run it with -benchtime=1x.
 func BenchmarkRealTimeHandoff(b *testing.B) {
+	for _, spacing := range []time.Duration{20 * time.Millisecond, 60 * time.Millisecond} {
+		for _, lead := range []time.Duration{DefaultMinLead, DefaultHandoffLead} {
+			b.Run(fmt.Sprintf("spacing=%v/handoff=%v", spacing, lead), func(b *testing.B) {
+				for range b.N {
+					runRealTime(b, spacing, lead)
+				}
+			})
+		}
+	}
+}
+
+func runRealTime(b *testing.B, spacing, lead time.Duration) {
+	r, _ := region.Lookup("US915")
+	clk := clock.Real()
+	sm, _ := sim.New(sim.Config{Clock: clk})
+	_ = sm.Start(context.Background())
+	s, err := New(Config{Region: r, HandoffLead: lead}, sm, clk, zap.NewNop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	var mu sync.Mutex
+	var lates []time.Duration
+	slackMin := time.Hour
+	s.onHandoff = func(late, slack time.Duration) {
+		mu.Lock()
+		lates = append(lates, late)
+		slackMin = min(slackMin, slack)
+		mu.Unlock()
+	}
+	if err := s.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var gcwg sync.WaitGroup
+	gcwg.Add(1)
+	go func() { // GC pressure: 1 MB of garbage per ms, 64 MB kept live
+		defer gcwg.Done()
+		keep := make([][]byte, 1024)
+		tick := clk.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for i := 0; ; {
+			select {
+			case <-stop:
+				return
+			case <-tick.C():
+			}
+			for range 16 {
+				keep[i%len(keep)] = make([]byte, 64<<10)
+				i++
+			}
+		}
+	}()
+	// Let the heap reach its steady 64 MB before the first downlink: the
+	// ramp from nothing is start-up, not the host stall being measured.
+	<-clk.NewTimer(2 * time.Second).C()
+	n := int(20 * time.Second / spacing)
+	var wg sync.WaitGroup
+	var sent, failed int
+	wg.Add(n)
+	done := func(res Result) {
+		mu.Lock()
+		if res.Code == Sent {
+			sent++
+		} else {
+			failed++
+		}
+		mu.Unlock()
+		wg.Done()
+	}
+	small := pkt(923300000, 7, hal.BW500, 4, 20)
+	base := sm.Now() + hal.MicrosOf(200*time.Millisecond)
+	for i := range n {
+		at := base + hal.MicrosOf(time.Duration(i)*spacing)
+		if err := s.Schedule(Request{Ref: fmt.Sprint(i), Class: ClassA, Packet: small, Timing: atCount(at), Done: done}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	wg.Wait()
+	close(stop)
+	gcwg.Wait()
+	s.Stop()
+	_ = sm.Stop()
+	slices.Sort(lates)
+	us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+	b.ReportMetric(us(lates[len(lates)/2]), "p50-late-µs")
+	b.ReportMetric(us(lates[len(lates)*99/100]), "p99-late-µs")
+	b.ReportMetric(us(lates[len(lates)-1]), "max-late-µs")
+	b.ReportMetric(us(slackMin), "min-slack-µs")
+	b.ReportMetric(float64(sent), "sent")
+	b.ReportMetric(float64(failed), "failed")
+}
+
+// BenchmarkQueueMemory measures what 10,000 queued downlinks cost: live
+// heap per item after a collection, and the process's resident set with
+// them queued.
+func BenchmarkQueueMemory(b *testing.B) {
+	const n = 10000
 	for range b.N {
 		r, _ := region.Lookup("US915")
-		clk := clock.Real()
+		clk := clock.NewVirtual(rigStart)
 		sm, _ := sim.New(sim.Config{Clock: clk})
 		_ = sm.Start(context.Background())
-		s, err := New(Config{Region: r}, sm, clk, zap.NewNop())
+		s, err := New(Config{Region: r, Capacity: n}, sm, clk, zap.NewNop())
 		if err != nil {
 			b.Fatal(err)
 		}
-		var mu sync.Mutex
-		var lates []time.Duration
-		s.onHandoff = func(d time.Duration) { mu.Lock(); lates = append(lates, d); mu.Unlock() }
 		if err := s.Start(context.Background()); err != nil {
 			b.Fatal(err)
 		}
-		stop := make(chan struct{})
-		var gcwg sync.WaitGroup
-		gcwg.Add(1)
-		go func() { // GC pressure: 1 MB of garbage per ms, 64 MB kept live
-			defer gcwg.Done()
-			keep := make([][]byte, 1024)
-			tick := clk.NewTicker(time.Millisecond)
-			defer tick.Stop()
-			for i := 0; ; {
-				select {
-				case <-stop:
-					return
-				case <-tick.C():
-				}
-				for range 16 {
-					keep[i%len(keep)] = make([]byte, 64<<10)
-					i++
-				}
-			}
-		}()
-		const n = 1000
-		var wg sync.WaitGroup
-		var sent, failed int
-		wg.Add(n)
-		done := func(res Result) {
-			mu.Lock()
-			if res.Code == Sent {
-				sent++
-			} else {
-				failed++
-			}
-			mu.Unlock()
-			wg.Done()
-		}
-		// 4 bytes at SF7BW500 (about 6.4 ms on air): each occupies MinLead +
-		// air + guard, under the 20 ms spacing.
-		small := pkt(923300000, 7, hal.BW500, 4, 20)
-		base := sm.Now() + hal.MicrosOf(200*time.Millisecond)
+		before := memtest.LiveHeap()
+		now := sm.Now()
 		for i := range n {
-			at := base + hal.MicrosOf(time.Duration(i)*20*time.Millisecond)
-			if err := s.Schedule(Request{Ref: fmt.Sprint(i), Class: ClassA, Packet: small, Timing: atCount(at), Done: done}); err != nil {
+			at := now + hal.MicrosOf(time.Second+time.Duration(i)*100*time.Millisecond)
+			ref := fmt.Sprintf("%032x", i) // as long as an MQTT MessageId
+			if err := s.Schedule(Request{Ref: ref, Class: ClassA, Packet: usPkt(), Timing: atCount(at),
+				Origin: "mqtt", Done: func(Result) { _ = ref }}); err != nil {
 				b.Fatal(err)
 			}
 		}
-		wg.Wait()
-		close(stop)
-		gcwg.Wait()
+		after := memtest.LiveHeap()
+		b.ReportMetric(float64(after-before)/n, "heap-B/queued")
+		b.ReportMetric(float64(memtest.RSSKB()), "rss-KB")
 		s.Stop()
-		_ = sm.Stop()
-		slices.Sort(lates)
-		us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
-		b.ReportMetric(us(lates[len(lates)/2]), "p50-late-µs")
-		b.ReportMetric(us(lates[len(lates)*99/100]), "p99-late-µs")
-		b.ReportMetric(us(lates[len(lates)-1]), "max-late-µs")
-		b.ReportMetric(float64(sent), "sent")
-		b.ReportMetric(float64(failed), "failed")
 	}
 }

@@ -46,12 +46,29 @@ func ParsePowerPolicy(s string) (PowerPolicy, error) {
 
 // Defaults. The reference forwarders refuse anything less than 42.5 ms
 // ahead (1.5 ms start delay + 1 ms margin + 40 ms JIT lead) because they
-// poll every 10 ms and program late; lgw hands each item over by a timer
-// at start minus MinLead, so MinLead only has to cover programming the
-// chip and its start delay (sx1302-rxtx-timing.md §2.4, §2.6, §4).
+// poll every 10 ms and program late. lgw admits an item down to MinLead
+// ahead, which only has to cover programming the chip and its start delay
+// (sx1302-rxtx-timing.md §2.4, §2.6, §4), and hands it to the chip by a
+// timer HandoffLead ahead, or as soon as its RF chain is free: the chip
+// then emits at the exact counter value whatever the host does, so a host
+// stall shorter than the hand-off lead loses nothing.
 const (
-	DefaultCapacity   = 4096
-	DefaultMinLead    = 10 * time.Millisecond
+	DefaultCapacity = 4096
+	DefaultMinLead  = 10 * time.Millisecond
+	// DefaultHandoffLead was chosen from BenchmarkRealTimeHandoff on a
+	// loaded 2-core box (docs/performance.md): host stalls of 20 to 70 ms
+	// were common there; a longer lead gains little when the chain is busy
+	// until shortly before the start, and keeps items on the chip, where
+	// they can no longer be cancelled or preempted, for longer.
+	DefaultHandoffLead = 80 * time.Millisecond
+	// MaxHandoffLead is the longest hand-off lead, as for MinLead. The
+	// chips accept a counter trigger up to 2^27 µs ahead, but an item on
+	// the chip can no longer be cancelled or preempted.
+	MaxHandoffLead = time.Second
+	// beaconHandoffLead bounds a beacon's hand-off lead: a beacon fires on
+	// the next PPS pulse after it is programmed, so it must reach the chip
+	// after the pulse before its own (pulses are 1 s apart).
+	beaconHandoffLead = 500 * time.Millisecond
 	DefaultMaxAdvance = 30 * time.Minute
 	// DefaultGuard is the gap kept after each emission (the reference's
 	// TX_MARGIN_DELAY, §4).
@@ -85,10 +102,16 @@ type Config struct {
 	Region *region.Region
 	// Capacity is the queue size per RF chain (default 4096).
 	Capacity int
-	// MinLead is the least time between admission and start, and how long
-	// before its start an item is handed to the chip (default 10 ms). It
-	// must cover the chip's ProgramTime plus TxStartDelay.
+	// MinLead is the least time between admission and start (default
+	// 10 ms). It must cover the chip's ProgramTime plus TxStartDelay.
 	MinLead time.Duration
+	// HandoffLead is how long before its start an item is handed to the
+	// chip, which then holds it armed on its counter: an item goes over at
+	// the later of start minus HandoffLead and the moment its RF chain is
+	// free (the previous emission's end plus Guard). Zero means the larger
+	// of DefaultHandoffLead (80 ms) and MinLead; otherwise it must lie
+	// between MinLead and MaxHandoffLead (1 s).
+	HandoffLead time.Duration
 	// MaxAdvance is how far ahead a start may be (default 30 min; an
 	// AtCount start is also bound to ±35.8 min by the 32-bit counter).
 	MaxAdvance time.Duration
@@ -137,6 +160,9 @@ func (c *Config) setDefaults() {
 	if c.MinLead == 0 {
 		c.MinLead = DefaultMinLead
 	}
+	if c.HandoffLead == 0 {
+		c.HandoffLead = max(DefaultHandoffLead, c.MinLead)
+	}
 	if c.MaxAdvance == 0 {
 		c.MaxAdvance = DefaultMaxAdvance
 	}
@@ -176,6 +202,8 @@ func (c Config) Validate() error {
 		return bad("capacity", c.Capacity, "1 to 1048576")
 	case c.MinLead < MinMinLead || c.MinLead > MaxMinLead:
 		return bad("min_lead", c.MinLead, fmt.Sprintf("%v to %v", MinMinLead, MaxMinLead))
+	case c.HandoffLead < c.MinLead || c.HandoffLead > MaxHandoffLead:
+		return bad("handoff_lead", c.HandoffLead, fmt.Sprintf("min_lead (%v) to %v", c.MinLead, MaxHandoffLead))
 	case c.MaxAdvance < time.Second || c.MaxAdvance > 24*time.Hour:
 		return bad("max_advance", c.MaxAdvance, "1s to 24h")
 	case c.Guard < 0 || c.Guard > time.Second:

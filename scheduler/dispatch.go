@@ -16,17 +16,32 @@ import (
 func (s *Scheduler) rearmLocked(now hal.Micros) {
 	next := now + hal.MicrosOf(tickInterval)
 	for _, c := range s.chains {
-		if h := c.q.min(); h != nil {
-			next = min(next, h.occStart)
-		}
 		if f := c.inflight; f != nil && !f.checked {
-			next = min(next, f.checkAt)
+			next = min(next, f.checkAt()) // comes before the next hand-off
+		} else if h := c.q.min(); h != nil {
+			next = min(next, s.dueLocked(c, h))
 		}
 	}
 	if s.timer != nil && s.timerAt <= next {
 		return
 	}
 	s.armLocked(next)
+}
+
+// handoffLead is how long before its start an item goes to the chip.
+func (s *Scheduler) handoffLead(it *item) hal.Micros {
+	if it.class == Beacon {
+		return max(s.lead, min(s.handoff, hal.MicrosOf(beaconHandoffLead)))
+	}
+	return s.handoff
+}
+
+// dueLocked is when h, the next item of chain c, goes to the chip: the
+// later of its start minus the hand-off lead and the moment the chain is
+// free. Admission keeps the chain free from MinLead before each start, so
+// an item always has at least MinLead left when it falls due.
+func (s *Scheduler) dueLocked(c *chainState, h *item) hal.Micros {
+	return max(h.start-s.handoffLead(h), c.freeAt)
 }
 
 // armLocked arms the timer for counter time at, measured from the last
@@ -51,6 +66,7 @@ func (s *Scheduler) onTimer() {
 	s.cbWG.Add(1)
 	defer s.cbWG.Done()
 	s.timer = nil
+	firedFor := s.timerAt // what the timer was armed for: lateness counts from there
 	s.lastTick.Store(s.clk.Now().UnixNano())
 	now, err := s.nowLocked()
 	if err != nil {
@@ -62,69 +78,95 @@ func (s *Scheduler) onTimer() {
 	}
 	out := s.planBeaconsLocked(now)
 	for i, c := range s.chains {
-		out = append(out, s.serviceLocked(uint8(i), c, now)...)
+		out = append(out, s.serviceLocked(uint8(i), c, now, firedFor)...)
 	}
 	for _, u := range s.subBands {
 		u.prune(now)
 	}
 	s.rearmLocked(now)
 	s.mu.Unlock()
-	deliver(out)
+	s.deliver(out)
 }
 
 // serviceLocked verifies the item on the chip and hands over due items.
-func (s *Scheduler) serviceLocked(chain uint8, c *chainState, now hal.Micros) []finished {
+// firedFor is the time the timer was armed for: an item that fell due
+// earlier (admitted inside its hand-off window) is late only from there.
+func (s *Scheduler) serviceLocked(chain uint8, c *chainState, now, firedFor hal.Micros) []finished {
 	var out []finished
 	if f := c.inflight; f != nil {
-		if !f.checked && now >= f.checkAt {
+		if !f.checked && now >= f.checkAt() {
 			out = append(out, s.verifyLocked(chain, c, f, now)...)
 		}
-		if c.inflight != nil && c.inflight.checked && now > c.inflight.occEnd {
+		if c.inflight != nil && c.inflight.checked && now >= c.freeAt {
 			c.inflight = nil
 		}
 	}
-	delay := hal.MicrosOf(s.caps.TxStartDelay)
 	for {
 		h := c.q.min()
-		if h == nil || h.occStart > now {
+		if h == nil || c.inflight != nil {
+			break // the chip holds one item per chain until its emission ends
+		}
+		due := s.dueLocked(c, h)
+		if due > now {
 			break
 		}
-		if c.inflight != nil && !c.inflight.checked {
-			break // verified at its check time, before h starts
-		}
 		c.q.remove(h)
-		late := (now - h.occStart).Duration()
-		s.stats.HandoffLateMax = max(s.stats.HandoffLateMax, late)
-		if s.onHandoff != nil {
-			s.onHandoff(late)
+		if f, ok := s.handOverLocked(c, h, now, max(due, firedFor)); !ok {
+			out = append(out, f)
 		}
-		if h.req.Class == Beacon && !s.ref.Valid() {
-			s.releaseDCLocked(h)
-			out = append(out, s.endLocked(h, TxFailed, Refuse(TxFailed, "time reference lost before the beacon")))
-			continue
-		}
-		if left := h.start - now; left < delay+hal.MicrosOf(s.caps.ProgramTime) {
-			s.releaseDCLocked(h)
-			out = append(out, s.endLocked(h, TxFailed, Refuse(TxFailed,
-				"handed over %v late: %v left before the start, the chip needs %v", late, left.Duration(), s.caps.TxStartDelay+s.caps.ProgramTime)))
-			continue
-		}
-		p := h.req.Packet
-		if h.req.Class == Beacon {
-			p.Trigger = hal.Trigger{Mode: hal.OnPPS}
-		} else {
-			p.Trigger = hal.Trigger{Mode: hal.AtCount, Count: h.start.Count()}
-		}
-		if err := s.conc.Send(&p); err != nil {
-			s.releaseDCLocked(h)
-			out = append(out, s.endLocked(h, TxFailed, fmt.Errorf("%w: send: %w", ErrTxFailed, err)))
-			continue
-		}
-		h.req.Packet = p
-		h.checkAt = h.start + max(1, min(hal.MicrosOf(time.Millisecond), airMicros(h.air)/2))
-		c.inflight = h
 	}
 	return out
+}
+
+// handOverLocked programs h, due at due (or, admitted later, at the
+// timer run that should have handed it over), on its chain. It returns h's
+// result and false when h ended there (too late, no time reference for a
+// beacon, or a failed send).
+func (s *Scheduler) handOverLocked(c *chainState, h *item, now, due hal.Micros) (finished, bool) {
+	// The run may have been held up since it read the counter (a host
+	// stall, the items before this one): judge the time left afresh.
+	if fresh, err := s.nowLocked(); err == nil {
+		now = fresh
+	}
+	late, left := (now - due).Duration(), h.start-now
+	s.noteHandoffLocked(late, left.Duration())
+	fail := func(err error) (finished, bool) {
+		s.releaseDCLocked(h)
+		return s.endLocked(h, TxFailed, err), false
+	}
+	if h.class == Beacon && !s.ref.Valid() {
+		return fail(Refuse(TxFailed, "time reference lost before the beacon"))
+	}
+	need := s.caps.TxStartDelay + s.caps.ProgramTime
+	if left < hal.MicrosOf(need) {
+		return fail(&RefusalError{Code: TxFailed, Cause: ErrLateHandoff, Detail: fmt.Sprintf(
+			"handed over %v late: %v left before the start, the chip needs %v", late, left.Duration(), need)})
+	}
+	p := h.pkt
+	if h.class == Beacon {
+		p.Trigger = hal.Trigger{Mode: hal.OnPPS}
+	} else {
+		p.Trigger = hal.Trigger{Mode: hal.AtCount, Count: h.start.Count()}
+	}
+	if err := s.conc.Send(&p); err != nil {
+		return fail(fmt.Errorf("%w: send: %w", ErrTxFailed, err))
+	}
+	h.pkt = p
+	c.inflight, c.freeAt = h, h.occEnd
+	return finished{}, true
+}
+
+// noteHandoffLocked records a hand-off's lateness and slack.
+func (s *Scheduler) noteHandoffLocked(late, slack time.Duration) {
+	st := &s.stats
+	if st.Handoffs == 0 || slack < st.HandoffSlackMin {
+		st.HandoffSlackMin = slack
+	}
+	st.Handoffs++
+	st.HandoffLateMax = max(st.HandoffLateMax, late)
+	if s.onHandoff != nil {
+		s.onHandoff(late, slack)
+	}
 }
 
 // verifyLocked reads the chip's TX status after an item's start: emitting
@@ -136,8 +178,16 @@ func (s *Scheduler) serviceLocked(chain uint8, c *chainState, now hal.Micros) []
 func (s *Scheduler) verifyLocked(chain uint8, c *chainState, it *item, now hal.Micros) []finished {
 	it.checked = true
 	st, err := s.conc.TxStatus(chain)
+	if err == nil {
+		// Judge the status against a counter read after it: the run may
+		// have been held up since it read the counter, and a chain found
+		// free after the end of the emission means it was sent.
+		if fresh, e := s.nowLocked(); e == nil {
+			now = fresh
+		}
+	}
 	fail := func(e error) []finished {
-		c.inflight = nil
+		c.inflight, c.freeAt = nil, now
 		s.releaseDCLocked(it)
 		return []finished{s.endLocked(it, TxFailed, e)}
 	}
@@ -150,7 +200,8 @@ func (s *Scheduler) verifyLocked(chain uint8, c *chainState, it *item, now hal.M
 		if err := s.conc.AbortTx(chain); err != nil {
 			s.log.Warn("abort missed transmission", zap.Uint8("rf_chain", chain), zap.Error(err))
 		}
-		return fail(Refuse(TxFailed, "still scheduled %v after its start: the trigger was missed; aborted", (now - it.start).Duration()))
+		return fail(&RefusalError{Code: TxFailed, Cause: ErrLateHandoff, Detail: fmt.Sprintf(
+			"still scheduled %v after its start: the trigger was missed; aborted, never emitted", (now - it.start).Duration())})
 	default:
 		return fail(Refuse(TxFailed, "chip %s %v after the start: no emission", st, (now - it.start).Duration()))
 	}
@@ -219,8 +270,8 @@ func (s *Scheduler) queueBeaconLocked(t time.Duration, now hal.Micros) ([]finish
 	if err != nil {
 		return nil, err
 	}
-	it := &item{req: Request{Ref: fmt.Sprintf("beacon-%d", int64(t/time.Second)), Class: Beacon, Packet: p,
-		Timing: Timing{Mode: AtGPSTime, GPSTime: t}, Origin: "beacon"}, air: s.beaconAir(), gps: t}
+	it := &item{ref: fmt.Sprintf("beacon-%d", int64(t/time.Second)), class: Beacon, pkt: p, mode: AtGPSTime,
+		origin: "beacon", air: s.beaconAir()}
 	start := bm + hal.MicrosOf(s.caps.TxStartDelay)
 	if start-now < s.lead {
 		return nil, Refuse(TooLate, "beacon at GPS %v starts in %v", t, (start - now).Duration())

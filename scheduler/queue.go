@@ -7,29 +7,41 @@ import (
 )
 
 // item is one queued transmission. Its occupancy on its RF chain is
-// [start-lead, start+air+guard]: the chip is programmed from start-lead
-// and is busy until the end of the emission plus the guard. Items admitted
+// [start-MinLead, start+air+guard]: the chip must have it by start-MinLead
+// at the latest and is busy until the end of the emission plus the guard
+// (it is handed over earlier, HandoffLead ahead, when the chain is free
+// by then). Items admitted
 // on a chain never overlap, so the queue is ordered by start and by
 // occupancy alike, and a collision check needs only the item before and
 // the items after a new occupancy's start.
 type item struct {
-	req      Request
-	seq      uint64
-	start    hal.Micros // preamble start
-	air      time.Duration
-	occStart hal.Micros // = hand-off time
-	occEnd   hal.Micros
-	// gps is the GPS time of a beacon or AtGPSTime start.
-	gps time.Duration
-	// dc is the duty-cycle record, if the item's sub-band has a budget.
-	dc *dcRecord
-	// beacon items carry no caller.
-	checkAt hal.Micros
+	// What the caller asked for (the Request, less what admission alone
+	// needs: item size matters with thousands queued).
+	ref    string
+	origin string
+	done   func(Result)
+	pkt    hal.TxPacket
+	class  Class
+	mode   TimingMode // how the start was given, for the queue listing
+	// checked is set once the emission was verified on the chip.
 	checked bool
 
-	// treap links
+	seq    uint64
+	start  hal.Micros // preamble start
+	air    time.Duration
+	occEnd hal.Micros
+	// dc is the duty-cycle record, if the item's sub-band has a budget. It
+	// is allocated apart: it outlives the item by the duty-cycle window.
+	dc *dcRecord
+
+	// treap links; the priority is mix(seq)
 	left, right *item
-	prio        uint64
+}
+
+// checkAt is when the chip's TX status is read after the item was handed
+// over: a millisecond (at most half the time on air) after the start.
+func (it *item) checkAt() hal.Micros {
+	return it.start + max(1, min(hal.MicrosOf(time.Millisecond), airMicros(it.air)/2))
 }
 
 func (it *item) less(o *item) bool {
@@ -51,7 +63,6 @@ func rotateLeft(t *item) *item  { r := t.right; t.right = r.left; r.left = t; re
 
 func (q *queue) insert(it *item) {
 	it.left, it.right = nil, nil
-	it.prio = mix(it.seq)
 	q.root = treapInsert(q.root, it)
 	q.n++
 }
@@ -62,12 +73,12 @@ func treapInsert(t, it *item) *item {
 	}
 	if it.less(t) {
 		t.left = treapInsert(t.left, it)
-		if t.left.prio > t.prio {
+		if mix(t.left.seq) > mix(t.seq) {
 			t = rotateRight(t)
 		}
 	} else {
 		t.right = treapInsert(t.right, it)
-		if t.right.prio > t.prio {
+		if mix(t.right.seq) > mix(t.seq) {
 			t = rotateLeft(t)
 		}
 	}
@@ -108,7 +119,7 @@ func treapMerge(a, b *item) *item {
 		return b
 	case b == nil:
 		return a
-	case a.prio > b.prio:
+	case mix(a.seq) > mix(b.seq):
 		a.right = treapMerge(a.right, b)
 		return a
 	default:
@@ -181,9 +192,10 @@ func walkAll(t *item, f func(*item)) {
 	walkAll(t.right, f)
 }
 
-// overlapping returns the queued items whose occupancy meets [o1, o2].
-func (q *queue) overlapping(o1, o2 hal.Micros, out []*item) []*item {
-	if p := q.floor(o1); p != nil && p.occEnd >= o1 && p.occStart <= o2 {
+// overlapping returns the queued items whose occupancy, [start-lead,
+// occEnd], meets [o1, o2].
+func (q *queue) overlapping(o1, o2, lead hal.Micros, out []*item) []*item {
+	if p := q.floor(o1); p != nil && p.occEnd >= o1 && p.start-lead <= o2 {
 		out = append(out, p)
 	}
 	// Later items start after o1; they meet the span while they begin
@@ -191,7 +203,7 @@ func (q *queue) overlapping(o1, o2 hal.Micros, out []*item) []*item {
 	// which is at most the span's own lead ahead: walk to o2 plus a
 	// generous bound and filter.
 	q.walk(o1, o2+maxLeadMicros, func(it *item) bool {
-		if it.occStart > o2 {
+		if it.start-lead > o2 {
 			return it.start-maxLeadMicros <= o2
 		}
 		out = append(out, it)

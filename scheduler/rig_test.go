@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/hal"
@@ -18,9 +19,13 @@ import (
 type rig struct {
 	t   *testing.T
 	clk *clock.Virtual
-	sim *sim.Sim
-	s   *Scheduler
-	gps bool
+	// chipClk, when set, is the simulator's clock: the scheduler's plus an
+	// offset, so a test can stall the host (see stall).
+	chipClk *aheadClock
+	sim     *sim.Sim
+	s       *Scheduler
+	gps     bool
+	logs    *observer.ObservedLogs
 
 	mu      sync.Mutex
 	results map[string][]Result
@@ -29,6 +34,18 @@ type rig struct {
 var rigStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func newRig(t *testing.T, reg string, mod func(*Config, *sim.Config)) *rig {
+	t.Helper()
+	return buildRig(t, reg, mod, false)
+}
+
+// newStallRig is newRig with a chip clock apart from the scheduler's, for
+// stall.
+func newStallRig(t *testing.T, reg string, mod func(*Config, *sim.Config)) *rig {
+	t.Helper()
+	return buildRig(t, reg, mod, true)
+}
+
+func buildRig(t *testing.T, reg string, mod func(*Config, *sim.Config), stallable bool) *rig {
 	t.Helper()
 	r, err := region.Lookup(reg)
 	if err != nil {
@@ -40,6 +57,11 @@ func newRig(t *testing.T, reg string, mod func(*Config, *sim.Config)) *rig {
 	if mod != nil {
 		mod(&cfg, &sc)
 	}
+	var chipClk *aheadClock
+	if stallable {
+		chipClk = &aheadClock{Virtual: clk}
+		sc.Clock = chipClk
+	}
 	sm, err := sim.New(sc)
 	if err != nil {
 		t.Fatal(err)
@@ -47,14 +69,15 @@ func newRig(t *testing.T, reg string, mod func(*Config, *sim.Config)) *rig {
 	if err := sm.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(cfg, sm, clk, zap.NewNop())
+	core, logs := observer.New(zap.DebugLevel)
+	s, err := New(cfg, sm, clk, zap.New(core))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	rg := &rig{t: t, clk: clk, sim: sm, s: s, gps: sc.GPS.Enabled, results: map[string][]Result{}}
+	rg := &rig{t: t, clk: clk, chipClk: chipClk, sim: sm, logs: logs, s: s, gps: sc.GPS.Enabled, results: map[string][]Result{}}
 	t.Cleanup(s.Stop)
 	return rg
 }
@@ -76,6 +99,50 @@ func (r *rig) advance(d time.Duration) {
 			}
 		}
 	}
+}
+
+// aheadClock is a virtual clock read ahead by an offset: the chip's time
+// when the host stalled for that long.
+type aheadClock struct {
+	*clock.Virtual
+	mu    sync.Mutex
+	ahead time.Duration
+}
+
+func (c *aheadClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.Virtual.Now().Add(c.ahead)
+}
+
+// stall moves the chip's counter on by d while the host (the scheduler's
+// timers) stands still; the rig must come from newStallRig.
+func (r *rig) stall(d time.Duration) {
+	if r.chipClk == nil {
+		r.t.Fatal("stall needs newStallRig")
+	}
+	r.chipClk.mu.Lock()
+	r.chipClk.ahead += d
+	r.chipClk.mu.Unlock()
+}
+
+// schedule queues a request starting at start, failing the test if it is
+// refused.
+func (r *rig) schedule(ref string, c Class, p hal.TxPacket, start hal.Micros) {
+	r.t.Helper()
+	if err := r.s.Schedule(r.req(ref, c, p, atCount(start))); err != nil {
+		r.t.Fatalf("%s: %v", ref, err)
+	}
+}
+
+// queued returns the queue entry of ref (zero when it is not queued).
+func (r *rig) queued(ref string) QueuedItem {
+	for _, q := range r.s.Queue() {
+		if q.Ref == ref {
+			return q
+		}
+	}
+	return QueuedItem{}
 }
 
 func (r *rig) done(res Result) {

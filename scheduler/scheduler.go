@@ -34,7 +34,8 @@ type Scheduler struct {
 	clk      clock.Clock
 	log      *zap.Logger
 	region   *region.Region
-	lead     hal.Micros
+	lead     hal.Micros // MinLead: least accepted lead
+	handoff  hal.Micros // HandoffLead
 	guard    hal.Micros
 	ref      *TimeRef
 	beacon   region.BeaconFormat
@@ -47,13 +48,15 @@ type Scheduler struct {
 	chains   []*chainState
 	byRef    map[string]*item
 	subBands map[string]*subBandUse
+	drLimits map[hal.DataRate]drLimit
 	timer    clock.Timer
 	timerAt  hal.Micros
 	beacons  map[time.Duration]bool // beacon times planned
 	stats    Stats
 	cbWG     sync.WaitGroup
-	// onHandoff, when set (benchmarks), sees how late each hand-off was.
-	onHandoff func(late time.Duration)
+	// onHandoff, when set (benchmarks), sees each hand-off: how late it
+	// was after its due time and the slack left before the start.
+	onHandoff func(late, slack time.Duration)
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -63,6 +66,9 @@ type Scheduler struct {
 type chainState struct {
 	q        queue
 	inflight *item
+	// freeAt is the end of the last emission handed over plus the guard:
+	// the chain takes the next item from then on.
+	freeAt hal.Micros
 }
 
 // New builds a scheduler; it starts nothing.
@@ -84,10 +90,11 @@ func New(cfg Config, conc hal.Concentrator, clk clock.Clock, log *zap.Logger) (*
 	}
 	s := &Scheduler{
 		cfg: cfg, conc: conc, caps: caps, clk: clk, log: log, region: cfg.Region,
-		lead: hal.MicrosOf(cfg.MinLead), guard: hal.MicrosOf(cfg.Guard),
+		lead: hal.MicrosOf(cfg.MinLead), handoff: hal.MicrosOf(cfg.HandoffLead), guard: hal.MicrosOf(cfg.Guard),
 		ref:      newTimeRef(clk, cfg.TimeRefWindow, cfg.Holdover),
 		byRef:    map[string]*item{},
 		subBands: map[string]*subBandUse{},
+		drLimits: map[hal.DataRate]drLimit{},
 		beacons:  map[time.Duration]bool{},
 	}
 	s.stats.Results = map[Code]int{}
@@ -198,7 +205,7 @@ func (s *Scheduler) Stop() {
 	}
 	s.wg.Wait()
 	s.cbWG.Wait()
-	deliver(out)
+	s.deliver(out)
 }
 
 // HandleFix feeds the GPS time of a PPS pulse. The latched counter is
@@ -226,7 +233,7 @@ func (s *Scheduler) HandleFix(f hal.GPSFix) {
 		s.rearmLocked(s.tl.Widen(c))
 	}
 	s.mu.Unlock()
-	deliver(out) // outside the lock: a Done may call Schedule
+	s.deliver(out) // outside the lock: a Done may call Schedule
 }
 
 // nowLocked reads the counter and places it on the timeline.
@@ -240,12 +247,15 @@ func (s *Scheduler) nowLocked() (hal.Micros, error) {
 
 // finished is a result waiting to be delivered outside the lock.
 type finished struct {
-	done func(Result)
-	res  Result
+	done  func(Result)
+	res   Result
+	class Class
 }
 
-func deliver(out []finished) {
+// deliver logs each result and hands it to its Done.
+func (s *Scheduler) deliver(out []finished) {
 	for _, f := range out {
+		s.logResult(f)
 		if f.done != nil {
 			f.done(f.res)
 		}
@@ -255,26 +265,26 @@ func deliver(out []finished) {
 // endLocked builds the result of an item and counts it.
 func (s *Scheduler) endLocked(it *item, code Code, err error) finished {
 	s.stats.Results[code]++
-	if it.req.Class == Beacon {
+	if it.class == Beacon {
 		if code == Sent {
 			s.stats.BeaconsSent++
 		} else {
 			s.stats.BeaconsFailed++
 		}
 	}
-	if it.req.Ref != "" && s.byRef[it.req.Ref] == it {
-		delete(s.byRef, it.req.Ref)
+	if it.ref != "" && s.byRef[it.ref] == it {
+		delete(s.byRef, it.ref)
 	}
-	r := Result{Ref: it.req.Ref, Code: code, Err: err, Start: it.start, Count: it.start.Count(), Packet: it.req.Packet}
+	r := Result{Ref: it.ref, Origin: it.origin, Code: code, Err: err, Start: it.start, Count: it.start.Count(), Packet: it.pkt}
 	if g, e := s.ref.MicrosToGPS(it.start); e == nil {
 		r.GPSTime, r.UTC, r.HasTime = g, GPSToUTC(g), true
 	}
-	return finished{done: it.req.Done, res: r}
+	return finished{done: it.done, res: r, class: it.class}
 }
 
 // dropLocked removes a queued item and its duty-cycle record.
 func (s *Scheduler) dropLocked(it *item) {
-	s.chains[it.req.Packet.RFChain].q.remove(it)
+	s.chains[it.pkt.RFChain].q.remove(it)
 	s.releaseDCLocked(it)
 }
 
@@ -290,7 +300,7 @@ func (s *Scheduler) releaseDCLocked(it *item) {
 // subBandLocked returns the duty-cycle tracker of an item's sub-band, or
 // nil when the region sets no budget there.
 func (s *Scheduler) subBandLocked(it *item) *subBandUse {
-	p := &it.req.Packet
+	p := &it.pkt
 	sb, ok := s.region.SubBandOf(p.Frequency, uint32(p.DataRate.Bandwidth))
 	if !ok {
 		return nil
@@ -303,24 +313,25 @@ func (s *Scheduler) subBandLocked(it *item) *subBandUse {
 	return u
 }
 
+// errCancelledByCaller is every cancelled item's error (immutable, so
+// shared: Cancel builds no text).
+var errCancelledByCaller = &RefusalError{Code: Cancelled, Detail: "cancelled by the caller"}
+
 // Cancel ends a queued item with CANCELLED. It reports false when no item
 // with that ref is queued (unknown, already ended, or already handed to
 // the chip).
 func (s *Scheduler) Cancel(ref string) bool {
 	s.mu.Lock()
 	it, ok := s.byRef[ref]
-	if !ok || s.chains[it.req.Packet.RFChain].inflight == it {
+	if !ok || s.chains[it.pkt.RFChain].inflight == it {
 		s.mu.Unlock()
 		return false
 	}
 	s.dropLocked(it)
-	f := s.endLocked(it, Cancelled, Refuse(Cancelled, "cancelled by the caller"))
-	if s.running {
-		if now, err := s.nowLocked(); err == nil {
-			s.rearmLocked(now)
-		}
-	}
+	// No re-arming: a timer due for the cancelled item finds nothing to do
+	// and re-arms itself, which spares a counter read here.
+	f := s.endLocked(it, Cancelled, errCancelledByCaller)
 	s.mu.Unlock()
-	deliver([]finished{f})
+	s.deliver([]finished{f})
 	return true
 }

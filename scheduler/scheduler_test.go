@@ -186,6 +186,7 @@ func TestSendFailureAndMissedTrigger(t *testing.T) {
 	// Jump straight past the hand-off: the timer fires 0.5 ms before the start.
 	st.mu.Lock()
 	st.lead = hal.MicrosOf(500 * time.Microsecond)
+	st.handoff = st.lead
 	it := st.byRef["m"]
 	st.chains[0].q.remove(it)
 	st.setSpan(it, start)
@@ -194,7 +195,7 @@ func TestSendFailureAndMissedTrigger(t *testing.T) {
 	st.mu.Unlock()
 	r.advance(time.Second)
 	res = r.mustResult("m", TxFailed)
-	if !errors.Is(res.Err, ErrTxFailed) {
+	if !errors.Is(res.Err, ErrTxFailed) || !errors.Is(res.Err, ErrLateHandoff) {
 		t.Fatalf("err %v", res.Err)
 	}
 	if s, _ := r.sim.TxStatus(0); s != hal.TxFree {

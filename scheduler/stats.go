@@ -23,9 +23,15 @@ type Stats struct {
 	TimeRefValid bool
 	TimeRefAge   time.Duration
 	TimeRefPPM   float64
-	// HandoffLateMax is the latest hand-off to the chip, after its target
-	// (start minus MinLead).
+	// Handoffs counts items handed to the chip (or found too late to be).
+	Handoffs int
+	// HandoffLateMax is the latest hand-off to the chip after it fell due
+	// (the later of start minus HandoffLead and its RF chain being free).
 	HandoffLateMax time.Duration
+	// HandoffSlackMin is the smallest slack seen: the time left between a
+	// hand-off and the item's start (negative: handed over after the
+	// start). Meaningful once Handoffs > 0.
+	HandoffSlackMin time.Duration
 }
 
 // SubBandUse is a sub-band's time on air in the last hour against its
@@ -85,9 +91,9 @@ func (s *Scheduler) Queue() []QueuedItem {
 	now, _ := s.tl.Last()
 	var out []QueuedItem
 	add := func(it *item, onChip bool) {
-		p := it.req.Packet
-		out = append(out, QueuedItem{Ref: it.req.Ref, Class: it.req.Class, Origin: it.req.Origin, Start: it.start,
-			Count: it.start.Count(), TimeLeft: it.start.Sub(now), Trigger: it.req.Timing.Mode.String(), RFChain: p.RFChain,
+		p := it.pkt
+		out = append(out, QueuedItem{Ref: it.ref, Class: it.class, Origin: it.origin, Start: it.start,
+			Count: it.start.Count(), TimeLeft: it.start.Sub(now), Trigger: it.mode.String(), RFChain: p.RFChain,
 			Frequency: p.Frequency, Datr: p.DataRate.Datr(), Power: p.Power, Size: len(p.Payload), OnChip: onChip})
 	}
 	for _, c := range s.chains {

@@ -495,6 +495,29 @@ func printStatus(w io.Writer, s control.Status) {
 	fmt.Fprintf(w, "last rx\t%s\n", stamp(s.LastRx))
 	fmt.Fprintf(w, "last tx\t%s\n", stamp(s.LastTx))
 	fmt.Fprintf(w, "log level\t%s\n", s.LogLevel)
+	printStorage(w, s.Storage)
+}
+
+// printStorage shows the multicast store's condition; a degraded store
+// gets its files and the fix.
+func printStorage(w io.Writer, st control.Storage) {
+	line := st.Status
+	if line == "" {
+		line = "unknown"
+	}
+	if st.Degraded {
+		line = "DEGRADED (" + st.Status + "): multicast refused"
+	}
+	if len(st.Recovered) > 0 {
+		line += ", recovered from the previous generation: " + strings.Join(st.Recovered, ", ")
+	}
+	if st.Lost > 0 {
+		line += fmt.Sprintf(", %d accepted messages lost (reported LOST)", st.Lost)
+	}
+	fmt.Fprintf(w, "storage\t%s\n", line)
+	if st.Message != "" {
+		fmt.Fprintf(w, "\t%s\n", st.Message)
+	}
 }
 
 func printQueue(w io.Writer, q []control.QueueItem) {

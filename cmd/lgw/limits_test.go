@@ -26,7 +26,11 @@ func TestConfigCheckAndRunAgree(t *testing.T) {
 		{"scheduler.capacity", "1", "0"},
 		{"scheduler.capacity", "1048576", "1048577"},
 		{"scheduler.min_lead", `"5ms"`, `"4ms"`},
-		{"scheduler.min_lead", `"1s"`, `"5s"`},
+		// handoff_lead (default 80ms) may not be below min_lead: raising
+		// min_lead past it takes handoff_lead along.
+		{"scheduler.min_lead", "\"1s\"\nhandoff_lead = \"1s\"", `"5s"`},
+		{"scheduler.handoff_lead", `"10ms"`, `"9ms"`},
+		{"scheduler.handoff_lead", `"1s"`, `"1001ms"`},
 		{"scheduler.max_advance", `"1s"`, `"999ms"`},
 		{"scheduler.max_advance", `"24h"`, `"48h"`},
 		{"scheduler.holdover", `"1s"`, `"0s"`},
@@ -41,6 +45,8 @@ func TestConfigCheckAndRunAgree(t *testing.T) {
 		{"multicast.tx_power", "36", "37"},
 		{"multicast.tx_power", "0", "-1"},
 		{"multicast.max_start_ahead", `"31m"`, `"30m"`},
+		{"multicast.late_retries", "10", "11"},
+		{"multicast.late_retries", "0", "-1"},
 		{"concentrator.spi_speed", "100000", "99999"},
 		{"concentrator.spi_speed", "2000000", "10000000"},
 		{"gateway.latitude", "90.0", "90.5"},

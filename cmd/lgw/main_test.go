@@ -89,6 +89,8 @@ func TestRunLogsTrafficAndStopsOnSIGTERM(t *testing.T) {
 		t.Fatal(err)
 	}
 	b = bytes.ReplaceAll(b, []byte(`".cache/`), []byte(`"`+dir+`/`))
+	// Uplinks are logged at debug.
+	b = bytes.ReplaceAll(b, []byte(`level = "info"`), []byte(`level = "debug"`))
 	if err := os.WriteFile(cfg, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +120,7 @@ func TestRunLogsTrafficAndStopsOnSIGTERM(t *testing.T) {
 			if !ok {
 				t.Fatal("lgw exited early")
 			}
-			if strings.Contains(l, "\tuplink\t") && strings.Contains(l, `"freq_mhz"`) && strings.HasPrefix(l, "<6>") {
+			if strings.Contains(l, "\tuplink\t") && strings.Contains(l, `"freq_mhz"`) && strings.HasPrefix(l, "<7>") {
 				uplinks++
 			}
 		case <-deadline:

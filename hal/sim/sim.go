@@ -117,6 +117,7 @@ type Sim struct {
 	gps       *gps
 	failRecv  fault
 	failSend  fault
+	missTrig  int
 	sent      int
 	received  int
 	programMx time.Duration
@@ -292,6 +293,11 @@ func (s *Sim) Send(p *hal.TxPacket) error {
 		wait := (trig - now) % TriggerWrap
 		if wait <= 0 {
 			wait += TriggerWrap
+		} else if s.missTrig != 0 { // MissTriggers: programming ended after the trigger
+			wait += TriggerWrap
+			if s.missTrig > 0 {
+				s.missTrig--
+			}
 		}
 		c.start = now + wait + delay
 	case hal.OnPPS:
@@ -423,6 +429,16 @@ func (s *Sim) FailSend(err error, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failSend = fault{err: err, n: n}
+}
+
+// MissTriggers makes the next n counter-triggered sends (n < 0: every one
+// until called with 0) behave as if programming finished after the
+// trigger, as when the host stalls mid-transfer: the chip keeps the
+// transmission armed until its counter comes round again, 2^27 µs later.
+func (s *Sim) MissTriggers(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.missTrig = n
 }
 
 // GPS returns the simulated GPS receiver.

@@ -147,6 +147,52 @@ func TestMissedTriggerStaysScheduled(t *testing.T) {
 	}
 }
 
+// A trigger programmed well ahead (a scheduler's hand-off lead) fires at
+// its exact count; the chain stays scheduled, and refuses another send,
+// until then.
+func TestTriggerFarAhead(t *testing.T) {
+	s, v := newSim(t, Config{})
+	now, _ := s.Counter()
+	at := now + 60_000_000 // a minute ahead, within the chip's 2^27 µs
+	if err := s.Send(loraTx(hal.Trigger{Mode: hal.AtCount, Count: at}, 10)); err != nil {
+		t.Fatal(err)
+	}
+	v.Advance(59 * time.Second)
+	if st, _ := s.TxStatus(0); st != hal.TxScheduled {
+		t.Fatalf("status %s, want scheduled", st)
+	}
+	if err := s.Send(loraTx(hal.Trigger{Mode: hal.AtCount, Count: at + 100_000}, 10)); !errors.Is(err, hal.ErrTxBusy) {
+		t.Fatalf("second send on a scheduled chain: %v", err)
+	}
+	v.Advance(2 * time.Second)
+	if log := s.AirLog(); len(log) != 1 || log[0].Start != at {
+		t.Fatalf("air log %+v, want one emission at %d", log, at)
+	}
+}
+
+// MissTriggers makes a send in time behave as one that finished after its
+// trigger: armed for a counter wrap, nothing on air; then normal again.
+func TestMissTriggers(t *testing.T) {
+	s, v := newSim(t, Config{})
+	s.MissTriggers(1)
+	for i, want := range []hal.TxStatus{hal.TxScheduled, hal.TxFree} {
+		now, _ := s.Counter()
+		if err := s.Send(loraTx(hal.Trigger{Mode: hal.AtCount, Count: now + 50_000}, 10)); err != nil {
+			t.Fatal(err)
+		}
+		v.Advance(time.Second)
+		if st, _ := s.TxStatus(0); st != want {
+			t.Fatalf("send %d: status %s a second later, want %s", i, st, want)
+		}
+		if err := s.AbortTx(0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(s.AirLog()); n != 1 {
+		t.Fatalf("%d emissions, want the second send only", n)
+	}
+}
+
 func TestMissedTriggerFiresAfterChipCounterWraps(t *testing.T) {
 	s, v := newSim(t, Config{})
 	now, _ := s.Counter()

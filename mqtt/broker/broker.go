@@ -110,21 +110,27 @@ func (b *Broker) start() error {
 	if err := srv.AddHook(b.gate, nil); err != nil {
 		return fmt.Errorf("broker: gate hook: %w", err)
 	}
+	// The subscriptions come back before the broker serves: a client
+	// reconnecting at once after a Restart would otherwise publish before
+	// they exist, and the broker would drop those messages.
+	b.srv = srv
+	for _, s := range b.subs {
+		if err := b.inline(s); err != nil {
+			b.srv = nil
+			return err
+		}
+	}
 	l := listeners.NewTCP(listeners.Config{ID: "tcp", Address: b.addr, TLSConfig: b.opts.TLS})
 	if err := srv.AddListener(l); err != nil {
+		b.srv = nil
 		return fmt.Errorf("broker: listen on %s: %w", b.addr, err)
 	}
 	if err := srv.Serve(); err != nil {
 		_ = srv.Close()
+		b.srv = nil
 		return fmt.Errorf("broker: serve: %w", err)
 	}
 	b.addr = l.Address()
-	b.srv = srv
-	for _, s := range b.subs {
-		if err := b.inline(s); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -174,8 +180,11 @@ func (b *Broker) Publish(topic string, payload []byte, retain bool) error {
 	return srv.Publish(topic, payload, retain, 1)
 }
 
-// Disconnect closes a client's connection from the broker side, without
-// a DISCONNECT, so its will is published.
+// Disconnect closes a client's network connection from the broker side,
+// as a network failure would, so its will is published. It closes the raw
+// connection only: mochi's Client.Stop also marks the client closed, and a
+// read loop that sees that mark first ends as a clean disconnect and drops
+// the will.
 func (b *Broker) Disconnect(clientID string) error {
 	b.mu.Lock()
 	srv := b.srv
@@ -187,7 +196,12 @@ func (b *Broker) Disconnect(clientID string) error {
 	if !ok {
 		return fmt.Errorf("broker: no client %q", clientID)
 	}
-	cl.Stop(errors.New("closed by the test broker"))
+	if cl.Net.Conn == nil {
+		return fmt.Errorf("broker: client %q has no connection", clientID)
+	}
+	if err := cl.Net.Conn.Close(); err != nil {
+		return fmt.Errorf("broker: close %q: %w", clientID, err)
+	}
 	return nil
 }
 
