@@ -22,6 +22,7 @@ import (
 	"github.com/lgwagent/lgw/region"
 	"github.com/lgwagent/lgw/scheduler"
 	"github.com/lgwagent/lgw/systemd"
+	"github.com/lgwagent/lgw/udp"
 )
 
 // Options are the agent's run-time dependencies.
@@ -58,8 +59,11 @@ type Agent struct {
 	sched *scheduler.Scheduler
 	gw    *gateway.Gateway
 	mq    *mqtt.Adapter
-	ctl   *control.Server
-	ready chan struct{}
+	// udp and the subscription it reads (nil without [[forwarder]]).
+	udp       *udp.Service
+	udpEvents *gateway.Subscription
+	ctl       *control.Server
+	ready     chan struct{}
 }
 
 // New checks the configuration (with config.Validate, as `lgw config
@@ -250,14 +254,20 @@ func (a *Agent) buildCore() error {
 	return nil
 }
 
-// buildAdapters attaches the MQTT client and the control socket to the
-// core; they connect and listen in startAdapters.
+// buildAdapters attaches the MQTT client (when enabled), the UDP
+// forwarders (when configured) and the control socket to the core; they
+// connect and listen in startAdapters.
 func (a *Agent) buildAdapters() error {
-	mq, err := mqtt.NewAdapter(a.cfg.MQTTClient(), a.gw, a.clk, a.log)
-	if err != nil {
-		return fmt.Errorf("mqtt: %w", err)
+	if a.cfg.MQTT.Enabled {
+		mq, err := mqtt.NewAdapter(a.cfg.MQTTClient(), a.gw, a.clk, a.log)
+		if err != nil {
+			return fmt.Errorf("mqtt: %w", err)
+		}
+		a.mq = mq
 	}
-	a.mq = mq
+	if err := a.buildUDP(); err != nil {
+		return err
+	}
 	a.ctl = control.NewServer(a.cfg.Control.Socket, a.cfg.Control.Group, control.Over(a.gw), a.log.Named("control"),
 		control.WithClock(a.clk))
 	return nil
@@ -265,8 +275,15 @@ func (a *Agent) buildAdapters() error {
 
 // startAdapters starts them.
 func (a *Agent) startAdapters(ctx context.Context) error {
-	if err := a.mq.Start(ctx); err != nil {
-		return err
+	if a.mq != nil {
+		if err := a.mq.Start(ctx); err != nil {
+			return err
+		}
+	}
+	if a.udp != nil {
+		if err := a.udp.Start(ctx, a.udpEvents.C); err != nil {
+			return fmt.Errorf("udp: %w", err)
+		}
 	}
 	if err := a.ctl.Start(ctx); err != nil {
 		return fmt.Errorf("control socket: %w", err)
@@ -277,7 +294,12 @@ func (a *Agent) startAdapters(ctx context.Context) error {
 // stopAdapters stops them in reverse order.
 func (a *Agent) stopAdapters() {
 	a.ctl.Stop()
-	a.mq.Stop()
+	if a.udp != nil {
+		a.udp.Stop()
+	}
+	if a.mq != nil {
+		a.mq.Stop()
+	}
 }
 
 func (a *Agent) closeConcentrator() {

@@ -51,6 +51,14 @@ func startAgent(t *testing.T) (*Agent, *sim.Sim, *clock.Virtual, *collector, fun
 	if err != nil {
 		t.Fatal(err)
 	}
+	col, stop := runAgent(t, a)
+	<-v.BlockUntil(2) // the scheduler's timer and the RX loop's timer
+	return a, s, v, col, stop
+}
+
+// runAgent runs a until stop, collecting the uplinks of its event stream.
+func runAgent(t *testing.T, a *Agent) (*collector, func()) {
+	t.Helper()
 	col := &collector{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -70,7 +78,6 @@ func startAgent(t *testing.T) (*Agent, *sim.Sim, *clock.Virtual, *collector, fun
 			}
 		}
 	}()
-	<-v.BlockUntil(2) // the scheduler's timer and the RX loop's timer
 	stop := func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -78,7 +85,7 @@ func startAgent(t *testing.T) (*Agent, *sim.Sim, *clock.Virtual, *collector, fun
 		}
 		<-collected // the gateway's stop ends the subscription
 	}
-	return a, s, v, col, stop
+	return col, stop
 }
 
 // step advances the clock one poll at a time, letting the RX loop run.

@@ -35,6 +35,9 @@ type Config struct {
 	Multicast    Multicast    `toml:"multicast"`
 	Control      Control      `toml:"control"`
 	Log          Log          `toml:"log"`
+	// Forwarders are the network servers spoken to over Semtech's UDP
+	// protocol ([[forwarder]]); none by default.
+	Forwarders []Forwarder `toml:"forwarder"`
 }
 
 // Gateway identifies the gateway and where it stands.
@@ -135,7 +138,7 @@ func Default() Config {
 		Scheduler: Scheduler{Capacity: scheduler.DefaultCapacity, MinLead: Duration(scheduler.DefaultMinLead),
 			MaxAdvance: Duration(scheduler.DefaultMaxAdvance), PowerPolicy: scheduler.PowerRefuse.String(),
 			Holdover: Duration(scheduler.DefaultHoldover), HandoffLead: Duration(scheduler.DefaultHandoffLead)},
-		MQTT: MQTT{Server: "tcp://127.0.0.1:1883", TopicPrefix: mqtt.DefaultTopicPrefix,
+		MQTT: MQTT{Enabled: true, Server: "tcp://127.0.0.1:1883", TopicPrefix: mqtt.DefaultTopicPrefix,
 			Keepalive: Duration(mqtt.DefaultKeepalive), StatsInterval: Duration(mqtt.DefaultStatsInterval),
 			BufferSize: mqtt.DefaultBufferSize, SpoolMax: mqtt.DefaultSpoolMax, Management: true, RateLimit: mqtt.DefaultRateLimit,
 			RateBurst: mqtt.DefaultRateBurst},

@@ -77,8 +77,10 @@ func (c Config) validateSections(r *region.Region) error {
 	if err := sc.Validate(); err != nil {
 		return keyed("", err)
 	}
-	if err := c.MQTT.Client().Validate(); err != nil {
-		return keyed("", err)
+	if c.MQTT.Enabled {
+		if err := c.MQTT.Client().Validate(); err != nil {
+			return keyed("", err)
+		}
 	}
 	ms := c.MulticastService()
 	if err := ms.Validate(); err != nil {

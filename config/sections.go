@@ -51,6 +51,9 @@ type Sim struct {
 
 // MQTT configures the connection to the broker.
 type MQTT struct {
+	// Enabled connects to the broker (default true); a gateway with only
+	// [[forwarder]] servers may turn it off and needs no broker.
+	Enabled bool `toml:"enabled"`
 	// Server is tcp://host:port, ssl://host:port or tls://host:port.
 	Server string `toml:"server"`
 	// TopicPrefix starts every topic (default "lgw").

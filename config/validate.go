@@ -52,6 +52,9 @@ func (c *Config) Validate() error {
 	if err := c.validateSections(reg); err != nil {
 		return err
 	}
+	if err := c.validateForwarders(); err != nil {
+		return err
+	}
 	if c.Control.Socket == "" {
 		return &Error{Key: "control.socket", Msg: "required"}
 	}

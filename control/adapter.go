@@ -52,6 +52,14 @@ func StatusOf(s gateway.Snapshot) Status {
 	tr.Latitude, tr.Longitude, tr.Altitude = s.Location.Latitude, s.Location.Longitude, s.Location.Altitude
 	if m, ok := s.Adapter("mqtt"); ok {
 		st.MQTT = MQTTStatus{Server: m.Server, Connected: m.Connected, Since: m.Since, LastError: m.LastError, Buffered: m.Buffered}
+	} else {
+		st.MQTT.Disabled = true
+	}
+	for _, a := range s.Adapters {
+		if strings.HasPrefix(a.Name, "udp:") {
+			st.UDP = append(st.UDP, UDPStatus{Server: a.Server, State: a.State, Since: a.Since, Connected: a.Connected,
+				Detail: a.Detail})
+		}
 	}
 	h := s.Storage
 	st.Storage = Storage{Status: h.Storage, Degraded: h.Degraded, Files: h.Files, Message: h.Message,

@@ -84,6 +84,8 @@ type Status struct {
 	TimeRef TimeRef `json:"time_ref"`
 	// MQTT is the broker connection.
 	MQTT MQTTStatus `json:"mqtt"`
+	// UDP is each network server spoken to over Semtech's UDP protocol.
+	UDP []UDPStatus `json:"udp,omitempty"`
 	// QueueDepth is the number of scheduled transmissions.
 	QueueDepth int `json:"queue_depth"`
 	// LastRx and LastTx are the last uplink received and the last
@@ -159,6 +161,21 @@ type MQTTStatus struct {
 	LastError string    `json:"last_error,omitempty"`
 	// Buffered is the number of messages waiting for the broker.
 	Buffered int `json:"buffered"`
+	// Disabled is set when mqtt.enabled is false (UDP only).
+	Disabled bool `json:"disabled,omitempty"`
+}
+
+// UDPStatus is one UDP (GWMP) network server in Status.
+type UDPStatus struct {
+	// Server is "host:port_up/port_down"; State "resolving",
+	// "connecting", "up" or "unreachable" (no acknowledgement for several
+	// keepalives), since Since; Connected is State "up".
+	Server    string    `json:"server"`
+	State     string    `json:"state"`
+	Since     time.Time `json:"since"`
+	Connected bool      `json:"connected"`
+	// Detail summarises the adapter's counters and last error.
+	Detail string `json:"detail,omitempty"`
 }
 
 // QueueItem is one scheduled transmission.

@@ -40,6 +40,23 @@ type SendDownlinkInput struct {
 	Class string `json:"Class,omitempty"`
 	// Timing is when: exactly one of its fields.
 	Timing DownlinkTiming `json:"Timing"`
+	// Radio carries the settings only Semtech's UDP protocol gives (txpk
+	// prea, ncrc, nhdr, fdev); nil keeps the LoRaWAN downlink defaults.
+	// Not part of the MQTT API.
+	Radio *RadioOptions `json:"-"`
+}
+
+// RadioOptions are the low-level radio settings of a downlink.
+type RadioOptions struct {
+	// Preamble is the preamble length (0: the default, 8 LoRa, 5 FSK).
+	Preamble uint16
+	// CRC sends a payload CRC (LoRaWAN downlinks have none).
+	CRC bool
+	// ImplicitHeader sends no LoRa header.
+	ImplicitHeader bool
+	// FreqDeviation is the FSK frequency deviation in Hz (0: half the
+	// bit rate).
+	FreqDeviation uint32
 }
 
 // DownlinkTiming is the start of a SendDownlink frame.
@@ -84,10 +101,22 @@ func (in SendDownlinkInput) Request(reg *region.Region, defaultPower int8) (sche
 	}
 	req.Packet = hal.TxPacket{Payload: phy, Frequency: in.Frequency, RFChain: uint8(chain), Power: power,
 		DataRate: dr, InvertIQ: invert, NoCRC: true}
+	in.Radio.apply(&req.Packet)
 	if err := req.Packet.Validate(); err != nil {
 		return req, apierr.Newf(apierr.Validation, "", "%v", err)
 	}
 	return req, nil
+}
+
+// apply sets the radio options on p; nil changes nothing.
+func (r *RadioOptions) apply(p *hal.TxPacket) {
+	if r == nil {
+		return
+	}
+	p.Preamble, p.NoCRC, p.ImplicitHeader = r.Preamble, !r.CRC, r.ImplicitHeader
+	if p.DataRate.Modulation == hal.FSK && r.FreqDeviation != 0 {
+		p.DataRate.FreqDeviation = r.FreqDeviation
+	}
 }
 
 // payload decodes PHYPayload.
@@ -218,6 +247,10 @@ type SendDownlinkOutput struct {
 	// way; this lets an adapter that acknowledges at once (Semtech UDP
 	// TX_ACK) answer without waiting for the report.
 	Refusal error `json:"-"`
+	// Power is the power the frame will be sent at when queued: the
+	// request's, or the gain-table entry below it, or the clamped power
+	// (scheduler.power_policy "clamp").
+	Power int8 `json:"-"`
 }
 
 // String summarises the input for logs (no payload).

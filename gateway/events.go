@@ -44,6 +44,10 @@ type Event struct {
 	Uplink *Uplink
 	Report *Report
 	State  *StateChange
+	// GPSTime is an uplink's end since the GPS epoch, when the GPS time
+	// reference was valid at reception (HasGPSTime).
+	GPSTime    time.Duration
+	HasGPSTime bool
 }
 
 // StateChange is a change of the concentrator's state, or of the

@@ -80,7 +80,9 @@ func (g *Gateway) handleUplink(p hal.RxPacket, now time.Time) {
 	g.log.Debug("uplink", zap.Float64("freq_mhz", float64(p.Frequency)/1e6), zap.String("datr", p.DataRate.Datr()),
 		zap.Int("size", len(p.Payload)), zap.Stringer("crc", p.CRC), zap.Float32("rssi", p.RSSIChannel),
 		zap.Float32("snr", p.SNR), zap.Uint32("tmst", uint32(p.Count)))
-	g.emit(Event{Kind: EventUplink, Time: now, Uplink: &p})
+	ev := Event{Kind: EventUplink, Time: now, Uplink: &p}
+	ev.GPSTime, ev.HasGPSTime = g.sched.GPSTimeOf(p.Count)
+	g.emit(ev)
 }
 
 // LastRXLoop returns when the RX loop last polled successfully (zero

@@ -86,6 +86,11 @@ type AdapterStatus struct {
 	// Dropped those lost; Reconnects the connections after the first.
 	Buffered                       int
 	Published, Dropped, Reconnects uint64
+	// State is the adapter's own word for its link ("up", "unreachable";
+	// Since is when it last changed), Detail a one-line summary (counters,
+	// last error); both optional.
+	State  string
+	Detail string
 }
 
 type adapterEntry struct {

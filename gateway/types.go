@@ -42,6 +42,10 @@ type Code = scheduler.Code
 // Sent is the code of a transmission that went out.
 const Sent = scheduler.Sent
 
+// CodeOf returns the code of a refusal (SendDownlinkOutput.Refusal):
+// TOO_LATE, COLLISION_PACKET... (TX_FAILED for any other error).
+func CodeOf(err error) Code { return scheduler.CodeOf(err) }
+
 // TxResult is the scheduler's account of one transmission: code, error,
 // start (counter, GPS time, UTC) and the packet as programmed.
 type TxResult = scheduler.Result

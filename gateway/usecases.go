@@ -35,6 +35,7 @@ func (g *Gateway) SendDownlink(ctx context.Context, in SendDownlinkInput, origin
 	req.Ref, req.Origin = id, origin
 	req.Done = g.unicastDone
 	out := SendDownlinkOutput{MessageId: id}
+	out.Power, _ = g.sched.TxPower(req.Packet)
 	if err := g.sched.Schedule(req); err != nil {
 		// A refusal is an outcome, reported like any other.
 		out.Refusal = err

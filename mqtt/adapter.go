@@ -99,6 +99,16 @@ func StatsOf(s gateway.Snapshot) Stats {
 		st.Temperature = &t
 	}
 	st.Storage = s.Storage
+	for _, a := range s.Adapters {
+		if a.Name == "mqtt" {
+			continue
+		}
+		as := AdapterState{Name: a.Name, Server: a.Server, Connected: a.Connected, State: a.State}
+		if !a.Since.IsZero() {
+			as.Since = At(a.Since)
+		}
+		st.Adapters = append(st.Adapters, as)
+	}
 	return st
 }
 

@@ -123,6 +123,19 @@ type Stats struct {
 	Storage Storage `json:"storage"`
 	// MQTT is the client's own counters, filled by the client.
 	MQTT ClientStats `json:"mqtt"`
+	// Adapters are the other adapters' links (the UDP network servers),
+	// absent when there are none.
+	Adapters []AdapterState `json:"adapters,omitempty"`
+}
+
+// AdapterState is one other adapter's link in Stats: a UDP network server
+// "unreachable" since a time shows here.
+type AdapterState struct {
+	Name      string    `json:"name"`
+	Server    string    `json:"server"`
+	Connected bool      `json:"connected"`
+	State     string    `json:"state,omitempty"`
+	Since     *UnixTime `json:"since,omitempty"`
 }
 
 // Handoff counts the hand-offs to the chip: the smallest slack left before

@@ -1,8 +1,10 @@
 // Command lgw-demo shows lgw working without hardware: an in-process MQTT
 // broker on 127.0.0.1, the agent on the simulated concentrator and GPS,
-// and a scripted network server that creates a class C and a class B
-// multicast group, schedules their sessions a few seconds ahead, sends
-// data, and prints every report and uplink as one readable line. It ends by
+// a scripted network server that creates a class C and a class B
+// multicast group over MQTT, schedules their sessions a few seconds ahead
+// and sends data, and a class A network server on Semtech's UDP protocol
+// that answers uplinks in RX1; every report, uplink and TX_ACK is printed
+// as one readable line. It ends by
 // itself after about a minute with a summary. It is for development only:
 // it embeds the mochi broker, which the gateway binary never does.
 package main
@@ -62,6 +64,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// then start within the minute the demo lasts.
 	clk := demoClock(20 * time.Second)
 	cfg := demoConfig(addr, state, *traffic)
+	ns := newNetworkServer(addr, cfg.MQTT.TopicPrefix, clk, stdout)
+	us, err := newUDPServer(ns.printf)
+	if err != nil {
+		fmt.Fprintf(stderr, "lgw-demo: %v\n", err)
+		return 1
+	}
+	cfg.Forwarders = []config.Forwarder{{Server: "127.0.0.1", PortUp: us.Port(), PortDown: us.Port(),
+		Keepalive: config.Duration(udpKeepalive), StatInterval: config.Duration(udpStat)}}
 	log, level, err := logging.New(stderr, *logLevel)
 	if err != nil {
 		fmt.Fprintf(stderr, "lgw-demo: %v\n", err)
@@ -77,8 +87,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	agentDone := make(chan error, 1)
 	go func() { agentDone <- a.Run(runCtx) }()
 
-	fmt.Fprintf(stdout, "lgw demo: broker mqtt://%s, simulated concentrator (region %s), %v\n", addr, cfg.Gateway.Region, *duration)
-	ns := newNetworkServer(addr, cfg.MQTT.TopicPrefix, clk, stdout)
+	fmt.Fprintf(stdout, "lgw demo: broker mqtt://%s (multicast), UDP network server udp://127.0.0.1:%d (class A), simulated concentrator (region %s), %v\n",
+		addr, us.Port(), cfg.Gateway.Region, *duration)
+	go us.run(runCtx)
 	nsErr := ns.run(runCtx, *duration)
 	cancel()
 	if err := <-agentDone; err != nil {
@@ -86,6 +97,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	ns.summary()
+	fmt.Fprintln(stdout, us.summary())
 	if nsErr != nil {
 		fmt.Fprintf(stderr, "lgw-demo: %v\n", nsErr)
 		return 1

@@ -8,8 +8,9 @@ import (
 )
 
 // TestDemoRuns runs the demo, shortened, and checks it shows the product
-// working: uplinks, class C and class B multicast downlinks sent, and the
-// refused commands answered with their exception.
+// working: uplinks, class C and class B multicast downlinks sent, the
+// refused commands answered with their exception, and the UDP network
+// server's uplinks, stat and class A replies with their TX_ACK.
 func TestDemoRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs for 35 s of real time")
@@ -28,7 +29,8 @@ func TestDemoRuns(t *testing.T) {
 	if up < 10 || down < 4 {
 		t.Fatalf("%d uplinks, %d downlinks:\n%s", up, down, s)
 	}
-	for _, want := range []string{"demo-class-c   SENT", "demo-class-b   SENT", "ValidationException", "ResourceNotFoundException"} {
+	for _, want := range []string{"demo-class-c   SENT", "demo-class-b   SENT", "ValidationException", "ResourceNotFoundException",
+		"UDP   rxpk", "UDP   TX_ACK token=", "TOO_LATE", "UDP   stat rxnb="} {
 		if !bytes.Contains(out.Bytes(), []byte(want)) {
 			t.Errorf("demo output lacks %q:\n%s", want, s)
 		}

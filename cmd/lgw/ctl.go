@@ -527,7 +527,20 @@ func printStatus(w io.Writer, s control.Status) {
 	if !m.Connected && m.LastError != "" {
 		mq += ", last error: " + m.LastError
 	}
+	if m.Disabled {
+		mq = "disabled"
+	}
 	fmt.Fprintf(w, "mqtt\t%s\n", mq)
+	for _, u := range s.UDP {
+		line := u.State + " since " + stamp(u.Since)
+		if u.State == "unreachable" {
+			line = "SERVER UNREACHABLE since " + stamp(u.Since)
+		}
+		if u.Detail != "" {
+			line += ", " + u.Detail
+		}
+		fmt.Fprintf(w, "udp %s\t%s\n", u.Server, line)
+	}
 	fmt.Fprintf(w, "queue\t%d scheduled\n", s.QueueDepth)
 	fmt.Fprintf(w, "last rx\t%s\n", stamp(s.LastRx))
 	fmt.Fprintf(w, "last tx\t%s\n", stamp(s.LastTx))
