@@ -47,6 +47,9 @@ func startAgent(t *testing.T) (*Agent, *sim.Sim, *clock.Virtual, *collector, fun
 	cfg := config.Default()
 	cfg.Storage.Dir = t.TempDir()
 	cfg.Control.Socket = filepath.Join(cfg.Storage.Dir, "lgw.sock")
+	// Nothing listens on port 1: the default server, 127.0.0.1:1883, may
+	// be a broker of the machine's own or another test's.
+	cfg.MQTT.Server = "tcp://127.0.0.1:1"
 	a, err := New(cfg, Options{Clock: v, Hardware: &board.Hardware{Concentrator: s}})
 	if err != nil {
 		t.Fatal(err)

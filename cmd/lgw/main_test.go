@@ -91,6 +91,9 @@ func TestRunLogsTrafficAndStopsOnSIGTERM(t *testing.T) {
 	// The copy's relative paths resolve against its own directory.
 	b = bytes.ReplaceAll(b, []byte(`"../.cache/`), []byte(`"`))
 	b = bytes.ReplaceAll(b, []byte(`"traffic.jsonl"`), []byte(`"`+filepath.Join(root, "examples", "traffic.jsonl")+`"`))
+	// Nothing may listen on port 1: the daemon must not reach a broker of
+	// the machine's own (or another test's daemon) at 127.0.0.1:1883.
+	b = bytes.ReplaceAll(b, []byte(`"tcp://127.0.0.1:1883"`), []byte(`"tcp://127.0.0.1:1"`))
 	// Uplinks are logged at debug.
 	b = bytes.ReplaceAll(b, []byte(`level = "info"`), []byte(`level = "debug"`))
 	if err := os.WriteFile(cfg, b, 0o600); err != nil {
