@@ -82,6 +82,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lgw-demo: %v\n", err)
 		return 1
 	}
+	nsClient, err := ns.connect()
+	if err != nil {
+		fmt.Fprintf(stderr, "lgw-demo: %v\n", err)
+		return 1
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	agentDone := make(chan error, 1)
@@ -90,7 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "lgw demo: broker mqtt://%s (multicast), UDP network server udp://127.0.0.1:%d (class A), simulated concentrator (region %s), %v\n",
 		addr, us.Port(), cfg.Gateway.Region, *duration)
 	go us.run(runCtx)
-	nsErr := ns.run(runCtx, *duration)
+	nsErr := ns.run(runCtx, nsClient, *duration)
 	cancel()
 	if err := <-agentDone; err != nil {
 		fmt.Fprintf(stderr, "lgw-demo: agent: %v\n", err)

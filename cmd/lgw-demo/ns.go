@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
@@ -56,16 +57,34 @@ func (n *networkServer) printf(format string, args ...any) {
 	fmt.Fprintln(n.out)
 }
 
-func (n *networkServer) run(ctx context.Context, duration time.Duration) error {
+// connect connects to the broker and subscribes, waiting for the broker's
+// acknowledgement: the demo does it before the agent starts, so the
+// broker never replays a retained message to this subscription while the
+// agent publishes its retained state (mochi-mqtt/server#200, a data race
+// in the broker's retained-message index).
+func (n *networkServer) connect() (paho.Client, error) {
+	subscribe := func(c paho.Client) paho.Token { return c.Subscribe(n.prefix+"/+/#", 1, n.handle) }
 	opts := paho.NewClientOptions().AddBroker("tcp://" + n.addr).SetClientID("demo-network-server").
 		SetAutoReconnect(true).SetConnectTimeout(5 * time.Second)
+	var connected atomic.Bool
 	opts.SetOnConnectHandler(func(c paho.Client) {
-		c.Subscribe(n.prefix+"/+/#", 1, n.handle)
+		if connected.Swap(true) { // the first subscription is made below, and waited for
+			subscribe(c)
+		}
 	})
 	c := paho.NewClient(opts)
 	if t := c.Connect(); !t.WaitTimeout(10*time.Second) || t.Error() != nil {
-		return fmt.Errorf("network server: connect to %s: %v", n.addr, t.Error())
+		return nil, fmt.Errorf("network server: connect to %s: %v", n.addr, t.Error())
 	}
+	if t := subscribe(c); !t.WaitTimeout(10*time.Second) || t.Error() != nil {
+		c.Disconnect(250)
+		return nil, fmt.Errorf("network server: subscribe: %v", t.Error())
+	}
+	return c, nil
+}
+
+// run drives the script on a connected client until duration has passed.
+func (n *networkServer) run(ctx context.Context, c paho.Client, duration time.Duration) error {
 	defer c.Disconnect(250)
 
 	end := time.After(duration)
