@@ -124,93 +124,115 @@ func (d *Dev) programTx(p *hal.TxPacket) error {
 	if err := d.bus.writeBurst(f(TxFreqRFH).Addr(), []byte{byte(rf >> 16), byte(rf >> 8), byte(rf)}); err != nil {
 		return err
 	}
-	pre := p.PreambleLen()
-	b := func(v bool) int {
-		if v {
-			return 1
-		}
-		return 0
-	}
+	program := d.programFSKModem
 	if lora {
-		pre = max(pre, 6)
-		sf := int(dr.SpreadingFactor)
-		lp, p1, p2 := 6, 6, 8
-		if sf >= 10 {
-			lp = 7
-		}
-		if d.opts.PrivateSyncWord || sf < 7 {
-			p1, p2 = 2, 4
-		}
-		// A LoRa chirp sweeps the whole bandwidth: deviation BW/2.
-		fdev := int(freqReg(uint32(dr.Bandwidth) / 2))
-		ws = []fv{{f(TxAGCBW), bwCode(dr.Bandwidth)}, {f(TxFreqDevH), fdev >> 8}, {f(TxFreqDevL), fdev & 0xFF},
-			{f(TxModemBW), bwCode(dr.Bandwidth)},
-			{f(TxPreambleMSB), pre >> 8}, {f(TxPreambleLSB), pre & 0xFF}, {f(TxModemSF), sf}, {f(TxChirpLowpass), lp},
-			{f(TxCodingRate), int(dr.CodeRate)}, {f(TxModemEn), 1}, {f(TxCadRxTx), 2}, {f(TxModemStart), 1},
-			{f(TxContinuous), 0}, {f(TxChirpInvert), b(p.InvertIQ)}, {f(TxImplicitHeader), b(p.ImplicitHeader)},
-			{f(TxCRCEn), b(!p.NoCRC)}, {f(TxPeak1), p1}, {f(TxPeak2), p2}, {f(TxFineSynchEn), b(sf < 7)},
-			{f(TxPayloadLength), len(p.Payload)}, {f(TxPPMOffsetHdrCtrl), 0}, {f(TxPPMOffset), b(dr.LowDataRateOptimize())}}
-		if err := d.writeAll(ws); err != nil {
-			return err
-		}
-		sd := TxStartDelayTicks(dr.Bandwidth, dr.SpreadingFactor)
-		if err := d.bus.writeBurst(f(TxStartDelayMSB).Addr(), []byte{byte(sd >> 8), byte(sd)}); err != nil {
-			return err
-		}
-	} else {
-		pre = max(pre, 3)
-		fdev := int(freqReg(dr.FreqDeviation))
-		// The AGC firmware programs the SX1250's deviation from the
-		// mailbox (bytes 2..0, SX1250 units).
-		mb := sx1250FreqReg(dr.FreqDeviation)
-		br := 32000000 / dr.BitRate
-		ws = []fv{{f(TxAGCBW), 0x80}, {f(TxFreqDevH), fdev >> 8}, {f(TxFreqDevL), fdev & 0xFF},
-			{AGCMailboxWrByte0.At(-2), int(mb >> 16 & 0xFF)}, {AGCMailboxWrByte0.At(-1), int(mb >> 8 & 0xFF)}, {AGCMailboxWrByte0, int(mb & 0xFF)},
-			{f(TxFSKPktMode), 1}, {f(TxFSKCRCEn), b(!p.NoCRC)}, {f(TxFSKCRCIBM), 0}, {f(TxFSKDCFree), fskDCFreeWhite},
-			{f(TxFSKGaussianEn), 1}, {f(TxFSKGaussianBT), fskGaussianBT05}, {f(TxFSKRefPatternEn), 1},
-			{f(TxFSKRefPatternSize), fskSyncWordSize - 1}}
-		sw := uint64(FSKSyncWord) << (8 * (8 - fskSyncWordSize))
-		for i := 0; i < 8; i++ {
-			ws = append(ws, fv{f(TxFSKRefPattern0).At(-i), int(byte(sw >> (8 * i)))})
-		}
-		ws = append(ws, fv{f(TxFSKPreambleSeq), 0})
-		if err := d.writeAll(ws); err != nil {
-			return err
-		}
-		if err := d.bus.writeBurst(f(TxFSKBitRateMSB).Addr(), []byte{byte(br >> 8), byte(br)}); err != nil {
-			return err
-		}
-		if err := d.bus.writeBurst(f(TxFSKPreambleMSB).Addr(), []byte{byte(pre >> 8), byte(pre)}); err != nil {
-			return err
-		}
-		if err := d.bus.set(f(TxFSKPktLen), len(p.Payload)); err != nil {
-			return err
-		}
+		program = d.programLoRaModem
 	}
-	// Payload (rxtx §2.3 step 8); FSK puts a length byte first.
+	if err := program(p, f); err != nil {
+		return err
+	}
+	if err := d.writeTxBuffer(p, f); err != nil {
+		return err
+	}
+	return d.armTrigger(p, f)
+}
+
+// bit is 1 for true, 0 for false.
+func bit(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// programLoRaModem writes the LoRa modem of p's TX block (rxtx §2.3).
+func (d *Dev) programLoRaModem(p *hal.TxPacket, f func(Field) Field) error {
+	dr := p.DataRate
+	pre := max(p.PreambleLen(), 6)
+	sf := int(dr.SpreadingFactor)
+	lp, p1, p2 := 6, 6, 8
+	if sf >= 10 {
+		lp = 7
+	}
+	if d.opts.PrivateSyncWord || sf < 7 {
+		p1, p2 = 2, 4
+	}
+	// A LoRa chirp sweeps the whole bandwidth: deviation BW/2.
+	fdev := int(freqReg(uint32(dr.Bandwidth) / 2))
+	ws := []fv{{f(TxAGCBW), bwCode(dr.Bandwidth)}, {f(TxFreqDevH), fdev >> 8}, {f(TxFreqDevL), fdev & 0xFF},
+		{f(TxModemBW), bwCode(dr.Bandwidth)},
+		{f(TxPreambleMSB), pre >> 8}, {f(TxPreambleLSB), pre & 0xFF}, {f(TxModemSF), sf}, {f(TxChirpLowpass), lp},
+		{f(TxCodingRate), int(dr.CodeRate)}, {f(TxModemEn), 1}, {f(TxCadRxTx), 2}, {f(TxModemStart), 1},
+		{f(TxContinuous), 0}, {f(TxChirpInvert), bit(p.InvertIQ)}, {f(TxImplicitHeader), bit(p.ImplicitHeader)},
+		{f(TxCRCEn), bit(!p.NoCRC)}, {f(TxPeak1), p1}, {f(TxPeak2), p2}, {f(TxFineSynchEn), bit(sf < 7)},
+		{f(TxPayloadLength), len(p.Payload)}, {f(TxPPMOffsetHdrCtrl), 0}, {f(TxPPMOffset), bit(dr.LowDataRateOptimize())}}
+	if err := d.writeAll(ws); err != nil {
+		return err
+	}
+	sd := TxStartDelayTicks(dr.Bandwidth, dr.SpreadingFactor)
+	return d.bus.writeBurst(f(TxStartDelayMSB).Addr(), []byte{byte(sd >> 8), byte(sd)})
+}
+
+// programFSKModem writes the FSK modem of p's TX block and the SX1250's
+// deviation in the AGC mailbox.
+func (d *Dev) programFSKModem(p *hal.TxPacket, f func(Field) Field) error {
+	dr := p.DataRate
+	pre := max(p.PreambleLen(), 3)
+	fdev := int(freqReg(dr.FreqDeviation))
+	// The AGC firmware programs the SX1250's deviation from the
+	// mailbox (bytes 2..0, SX1250 units).
+	mb := sx1250FreqReg(dr.FreqDeviation)
+	br := 32000000 / dr.BitRate
+	ws := []fv{{f(TxAGCBW), 0x80}, {f(TxFreqDevH), fdev >> 8}, {f(TxFreqDevL), fdev & 0xFF},
+		{AGCMailboxWrByte0.At(-2), int(mb >> 16 & 0xFF)}, {AGCMailboxWrByte0.At(-1), int(mb >> 8 & 0xFF)}, {AGCMailboxWrByte0, int(mb & 0xFF)},
+		{f(TxFSKPktMode), 1}, {f(TxFSKCRCEn), bit(!p.NoCRC)}, {f(TxFSKCRCIBM), 0}, {f(TxFSKDCFree), fskDCFreeWhite},
+		{f(TxFSKGaussianEn), 1}, {f(TxFSKGaussianBT), fskGaussianBT05}, {f(TxFSKRefPatternEn), 1},
+		{f(TxFSKRefPatternSize), fskSyncWordSize - 1}}
+	sw := uint64(FSKSyncWord) << (8 * (8 - fskSyncWordSize))
+	for i := 0; i < 8; i++ {
+		ws = append(ws, fv{f(TxFSKRefPattern0).At(-i), int(byte(sw >> (8 * i)))})
+	}
+	ws = append(ws, fv{f(TxFSKPreambleSeq), 0})
+	if err := d.writeAll(ws); err != nil {
+		return err
+	}
+	if err := d.bus.writeBurst(f(TxFSKBitRateMSB).Addr(), []byte{byte(br >> 8), byte(br)}); err != nil {
+		return err
+	}
+	if err := d.bus.writeBurst(f(TxFSKPreambleMSB).Addr(), []byte{byte(pre >> 8), byte(pre)}); err != nil {
+		return err
+	}
+	return d.bus.set(f(TxFSKPktLen), len(p.Payload))
+}
+
+// writeTxBuffer writes the payload into the RF chain's TX buffer (rxtx
+// §2.3 step 8); FSK puts a length byte first.
+func (d *Dev) writeTxBuffer(p *hal.TxPacket, f func(Field) Field) error {
 	buf := MemTXBufA
-	if ch == 1 {
+	if p.RFChain == 1 {
 		buf = MemTXBufB
 	}
 	if err := d.bus.set(f(TxWriteBuffer), 1); err != nil {
 		return err
 	}
 	data := p.Payload
-	if !lora {
+	if p.DataRate.Modulation != hal.LoRa {
 		data = append([]byte{byte(len(p.Payload))}, p.Payload...)
 	}
 	if err := d.bus.writeMem(uint16(buf), data); err != nil {
 		return err
 	}
-	if err := d.bus.set(f(TxWriteBuffer), 0); err != nil {
-		return err
-	}
-	// Trigger: explicit 0 then 1 (trap 5).
+	return d.bus.set(f(TxWriteBuffer), 0)
+}
+
+// armTrigger arms p's trigger: immediate, at a counter value (less the
+// LoRa start delay) or on the next PPS; written 0 then 1 (trap 5).
+func (d *Dev) armTrigger(p *hal.TxPacket, f func(Field) Field) error {
 	trig := f(TxTrigImmediate)
 	switch p.Trigger.Mode {
 	case hal.AtCount:
 		var sd uint32
-		if lora {
+		if dr := p.DataRate; dr.Modulation == hal.LoRa {
 			sd = TxStartDelayTicks(dr.Bandwidth, dr.SpreadingFactor)
 		}
 		t := uint32(p.Trigger.Count)*32 - sd
