@@ -12,12 +12,15 @@ import (
 
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/internal/golden"
 	"github.com/lgwagent/lgw/sx1301"
 	"github.com/lgwagent/lgw/sx1301/sx1301test"
 	"github.com/lgwagent/lgw/sx1302/sx1302test"
 )
 
-const goldenDir = "testdata/golden"
+// goldenDir holds the golden data of the reference driver (see
+// internal/golden).
+var goldenDir = golden.Dir("sx1301")
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 

@@ -13,17 +13,22 @@ import (
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/config"
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/internal/golden"
 	"github.com/lgwagent/lgw/sx1302"
 	"github.com/lgwagent/lgw/sx1302/sx1302test"
 )
 
-const goldenDir = "testdata/golden"
+// goldenDir holds the golden data of the reference driver (see
+// internal/golden); plansDir the same configurations in lgw.toml form.
+var goldenDir = golden.Dir("sx1302")
+
+const plansDir = "testdata/plans"
 
 // goldenRig starts the driver on the emulator with a golden configuration,
-// loaded from its lgw.toml form (testdata/golden/NAME.toml).
+// loaded from its lgw.toml form (testdata/plans/NAME.toml).
 func goldenRig(t *testing.T, name string, cfg sx1302test.Config, opts ...func(*sx1302.Opts)) *rig {
 	t.Helper()
-	c, err := config.Load(filepath.Join(goldenDir, name+".toml"))
+	c, err := config.Load(filepath.Join(plansDir, name+".toml"))
 	if err != nil {
 		t.Fatal(err)
 	}

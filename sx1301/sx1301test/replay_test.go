@@ -10,11 +10,14 @@ import (
 
 	"github.com/lgwagent/lgw/clock"
 	"github.com/lgwagent/lgw/hal"
+	"github.com/lgwagent/lgw/internal/golden"
 	"github.com/lgwagent/lgw/sx1301"
 	"github.com/lgwagent/lgw/sx1301/sx1301test"
 )
 
-const goldenDir = "../testdata/golden"
+// goldenDir holds the golden data of the reference driver (see
+// internal/golden).
+var goldenDir = golden.Dir("sx1301")
 
 // replayer plays golden SPI transactions into the emulator, as the
 // reference driver sent them, with the waits the reference made.

@@ -8,7 +8,7 @@ import (
 )
 
 // Golden data recorded from Semtech's sx1302_hal V2.1.0 on this emulator
-// (sx1302/testdata/golden, see its README): the types below read those
+// (../shared/golden/sx1302 beside the repository, see its README): the types below read those
 // files as test expectations.
 
 // Hex is a number written as a "0x..." string or a plain number.
