@@ -206,15 +206,9 @@ func (m *Manager) ListMulticastGroups(ctx context.Context, in ListGroupsInput) (
 // DeleteMulticastGroup deletes a group; its session is cancelled and its
 // queued messages end as CANCELLED.
 func (m *Manager) DeleteMulticastGroup(ctx context.Context, in GroupIDInput) error {
-	m.mu.Lock()
-	if err := m.checkOpen(); err != nil {
-		m.mu.Unlock()
+	g, err := m.lockGroup(in.Id)
+	if err != nil {
 		return err
-	}
-	g, ok := m.groups[in.Id]
-	if !ok {
-		m.mu.Unlock()
-		return notFound(in.Id)
 	}
 	delete(m.groups, in.Id)
 	if err := m.saveGroups(); err != nil {

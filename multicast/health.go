@@ -223,6 +223,23 @@ func (m *Manager) refusing() error {
 
 // checkOpen refuses every operation of a stopped or degraded manager.
 // Callers hold m.mu.
+// lockGroup takes the manager's lock and finds the group id in an open
+// service; on an error (stopped, degraded, no such group) the lock is
+// released again.
+func (m *Manager) lockGroup(id string) (*group, error) {
+	m.mu.Lock()
+	if err := m.checkOpen(); err != nil {
+		m.mu.Unlock()
+		return nil, err
+	}
+	g, ok := m.groups[id]
+	if !ok {
+		m.mu.Unlock()
+		return nil, notFound(id)
+	}
+	return g, nil
+}
+
 func (m *Manager) checkOpen() error {
 	if m.stopped {
 		return apierr.Newf(apierr.InternalServer, "", "multicast service stopped")

@@ -244,15 +244,11 @@ func (m *Manager) SendDataToMulticastGroup(ctx context.Context, in SendDataInput
 	if err != nil {
 		return SendDataOutput{}, err
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.checkOpen(); err != nil {
+	g, err := m.lockGroup(in.Id)
+	if err != nil {
 		return SendDataOutput{}, err
 	}
-	g, ok := m.groups[in.Id]
-	if !ok {
-		return SendDataOutput{}, notFound(in.Id)
-	}
+	defer m.mu.Unlock()
 	now := m.cfg.Clock.Now()
 	if g.sess == nil {
 		return SendDataOutput{}, apierr.Newf(apierr.Conflict, "Id", "multicast group %q has no session", g.id)

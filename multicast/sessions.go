@@ -12,15 +12,11 @@ import (
 // StartMulticastGroupSession schedules the group's session; a new schedule
 // replaces the previous one. Queued messages wait for the new start.
 func (m *Manager) StartMulticastGroupSession(ctx context.Context, in StartSessionInput) (SessionOutput, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.checkOpen(); err != nil {
+	g, err := m.lockGroup(in.Id)
+	if err != nil {
 		return SessionOutput{}, err
 	}
-	g, ok := m.groups[in.Id]
-	if !ok {
-		return SessionOutput{}, notFound(in.Id)
-	}
+	defer m.mu.Unlock()
 	now := m.cfg.Clock.Now()
 	s, err := parseSession(in.LoRaWAN, g.p.region, g.p.class, g.p.addr, g.meta.defaults, now, &m.cfg)
 	if err != nil {
@@ -70,15 +66,9 @@ func (m *Manager) GetMulticastGroupSession(ctx context.Context, in GroupIDInput)
 // CancelMulticastGroupSession removes the group's session; its queued
 // messages end as CANCELLED.
 func (m *Manager) CancelMulticastGroupSession(ctx context.Context, in GroupIDInput) error {
-	m.mu.Lock()
-	if err := m.checkOpen(); err != nil {
-		m.mu.Unlock()
+	g, err := m.lockGroup(in.Id)
+	if err != nil {
 		return err
-	}
-	g, ok := m.groups[in.Id]
-	if !ok {
-		m.mu.Unlock()
-		return notFound(in.Id)
 	}
 	if g.sess == nil {
 		m.mu.Unlock()

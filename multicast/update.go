@@ -28,15 +28,11 @@ func (m *Manager) UpdateMulticastGroup(ctx context.Context, in UpdateGroupInput)
 	if err := m.refusing(); err != nil {
 		return err
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.checkOpen(); err != nil {
+	g, err := m.lockGroup(in.Id)
+	if err != nil {
 		return err
 	}
-	g, ok := m.groups[in.Id]
-	if !ok {
-		return notFound(in.Id)
-	}
+	defer m.mu.Unlock()
 	meta := g.meta
 	if in.Name != nil {
 		meta.name = *in.Name
