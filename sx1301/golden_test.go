@@ -18,8 +18,8 @@ import (
 	"github.com/lgwagent/lgw/sx1302/sx1302test"
 )
 
-// goldenDir holds the golden data of the reference driver (see
-// internal/golden).
+// goldenDir holds the golden data of the reference driver:
+// ../shared/golden/sx1301 beside the repository (see internal/golden).
 var goldenDir = golden.Dir("sx1301")
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

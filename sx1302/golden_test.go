@@ -18,8 +18,8 @@ import (
 	"github.com/lgwagent/lgw/sx1302/sx1302test"
 )
 
-// goldenDir holds the golden data of the reference driver (see
-// internal/golden); plansDir the same configurations in lgw.toml form.
+// goldenDir holds the golden data of the reference driver:
+// ../shared/golden/sx1302 beside the repository (see internal/golden); plansDir the same configurations in lgw.toml form.
 var goldenDir = golden.Dir("sx1302")
 
 const plansDir = "testdata/plans"

@@ -15,8 +15,8 @@ import (
 	"github.com/lgwagent/lgw/sx1301/sx1301test"
 )
 
-// goldenDir holds the golden data of the reference driver (see
-// internal/golden).
+// goldenDir holds the golden data of the reference driver:
+// ../shared/golden/sx1301 beside the repository (see internal/golden).
 var goldenDir = golden.Dir("sx1301")
 
 // replayer plays golden SPI transactions into the emulator, as the
