@@ -72,9 +72,13 @@ type spool struct {
 	bytes    int64
 	unsynced int
 	dirty    bool // the directory or the ack file needs an fsync
-	dropped  uint64
-	errors   uint64
-	lastErr  error
+	// pending holds a token while something waits for an fsync (a
+	// record written, a segment created or the acknowledged sequence
+	// moved): the flush loop sleeps on it instead of polling.
+	pending chan struct{}
+	dropped uint64
+	errors  uint64
+	lastErr error
 }
 
 // openSpool opens or creates the spool in dir and reloads what a previous
@@ -87,7 +91,7 @@ func openSpool(dir string, max int) (*spool, []string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("spool: %w", err)
 	}
-	s := &spool{dir: dir, max: max, nextSeq: 1}
+	s := &spool{dir: dir, max: max, nextSeq: 1, pending: make(chan struct{}, 1)}
 	ack, err := os.OpenFile(filepath.Join(dir, spoolAckFile), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, nil, fmt.Errorf("spool: %w", err)
@@ -249,6 +253,7 @@ func (s *spool) writeRecord(r *spoolRec, body []byte) error {
 	s.curSeg.live++
 	r.seg = s.curSeg
 	s.unsynced++
+	s.signalLocked()
 	return nil
 }
 
@@ -270,6 +275,7 @@ func (s *spool) rotate(seq uint64) error {
 	s.curSeg = &segment{path: p}
 	s.segs = append(s.segs, s.curSeg)
 	s.dirty = true
+	s.signalLocked()
 	return nil
 }
 
@@ -339,6 +345,7 @@ func (s *spool) settle() {
 		s.lastErr = fmt.Errorf("spool ack: %w", err)
 	}
 	s.dirty = true
+	s.signalLocked()
 	kept := s.segs[:0]
 	for _, seg := range s.segs {
 		if seg.live <= 0 && seg != s.curSeg {
@@ -348,6 +355,15 @@ func (s *spool) settle() {
 		kept = append(kept, seg)
 	}
 	s.segs = kept
+}
+
+// signalLocked tells the flush loop that something waits for an fsync.
+// Callers hold s.mu.
+func (s *spool) signalLocked() {
+	select {
+	case s.pending <- struct{}{}:
+	default: // a token is already waiting
+	}
 }
 
 // needSync reports whether a batch is due.

@@ -32,25 +32,41 @@ type ReportsLost struct {
 }
 
 // syncLoop fsyncs the spool in batches (power-cut durability; a process
-// crash loses nothing that was written).
+// crash loses nothing that was written). It sleeps until something is
+// written, so an idle gateway does not wake for it.
 func (c *Client) syncLoop() {
 	defer c.syncWG.Done()
-	t := c.net.NewTicker(spoolSyncEvery / 4)
-	defer t.Stop()
-	last := c.net.Now()
 	for {
 		select {
 		case <-c.stopSync:
-			return
-		case <-t.C():
+			return // close syncs what is left
+		case <-c.spool.pending:
 		}
-		if now := c.net.Now(); now.Sub(last) >= spoolSyncEvery || c.spool.needSync() {
-			last = now
-			if err := c.spool.sync(); err != nil {
-				c.spoolFailed(err)
-			}
+		if !c.waitBatch() {
+			return
+		}
+		if err := c.spool.sync(); err != nil {
+			c.spoolFailed(err)
 		}
 	}
+}
+
+// waitBatch waits until the batch opened by a write is due: spoolSyncEvery
+// after it opened, or at once when spoolSyncRecords records wait. It
+// reports false when the client stops first.
+func (c *Client) waitBatch() bool {
+	t := c.net.NewTimer(spoolSyncEvery)
+	defer t.Stop()
+	for !c.spool.needSync() {
+		select {
+		case <-c.stopSync:
+			return false
+		case <-t.C():
+			return true
+		case <-c.spool.pending:
+		}
+	}
+	return true
 }
 
 // spoolFailed logs a spool failure at most once a minute.
