@@ -89,6 +89,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lgw run: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	procs := limitProcs(os.Getenv)
 	cfg, err := loadConfig(*path)
 	if err != nil {
 		fmt.Fprintf(stderr, "lgw run: %v\n", err)
@@ -110,7 +111,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		log.Error("configure", zap.Error(err))
 		return 1
 	}
-	log.Info("lgw starting", zap.String("version", version), zap.String("config", *path))
+	log.Info("lgw starting", zap.String("version", version), zap.String("config", *path),
+		zap.Int("gomaxprocs", procs))
 	if err := a.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error("lgw failed", zap.Error(err))
 		return 1
