@@ -14,7 +14,7 @@ func TestUnitFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	unit := string(b)
-	for _, want := range []string{"Type=notify\n", "NotifyAccess=main\n", "WatchdogSec=30s\n", "Restart=on-failure\n", "Nice=-10\n",
+	for _, want := range []string{"Type=notify\n", "NotifyAccess=main\n", "WatchdogSec=30s\n", "Restart=on-failure\n",
 		"User=lgw\n", "SupplementaryGroups=spi gpio i2c dialout\n", "RuntimeDirectory=lgw\n", "StateDirectory=lgw\n",
 		"DevicePolicy=closed\n", "DeviceAllow=char-spi rw\n", "DeviceAllow=char-gpiochip rw\n", "DeviceAllow=char-i2c rw\n",
 		"DeviceAllow=char-ttyAMA rw\n", "DeviceAllow=char-ttyS rw\n", "ExecStart=/usr/bin/lgw run --config /etc/lgw/lgw.toml\n"} {
