@@ -126,7 +126,10 @@ func (d *Dev) Start(ctx context.Context) error {
 		zap.String("agc", d.chip.Firmware["agc"]), zap.String("arb", d.chip.Firmware["arb"]))
 	if d.opts.PollInterval > 0 {
 		d.wg.Add(1)
-		go d.loop(d.opts.PollInterval, d.poll)
+		go func() {
+			defer d.wg.Done()
+			clock.Loop(d.clk, d.opts.PollInterval, d.stop, func() time.Duration { d.poll(); return d.opts.PollInterval })
+		}()
 	}
 	every := d.opts.CounterInterval
 	if d.opts.FineTimestamp {
@@ -138,40 +141,19 @@ func (d *Dev) Start(ctx context.Context) error {
 	return nil
 }
 
-func (d *Dev) loop(every time.Duration, f func()) {
-	defer d.wg.Done()
-	t := d.clk.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-d.stop:
-			return
-		case <-t.C():
-			f()
-		}
-	}
-}
-
 // counterLoop sees that the counters are read at least every `every`
 // (wrap tracking, rxtx §1.5; PPS latches in precision mode) without reading
 // them itself while others do: the scheduler's tick reads the counter every
 // second, so this loop then only re-arms its timer.
 func (d *Dev) counterLoop(every time.Duration) {
 	defer d.wg.Done()
-	t := d.clk.NewTimer(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-d.stop:
-			return
-		case <-t.C():
-		}
+	clock.Loop(d.clk, every, d.stop, func() time.Duration {
 		wait, err := d.readIfStale(every)
 		if err != nil {
 			d.log.Warn("sx1302 counter read failed", zap.Error(err))
 		}
-		t.Reset(wait)
-	}
+		return wait
+	})
 }
 
 // readIfStale reads the counters unless they were read less than every
