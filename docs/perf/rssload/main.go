@@ -42,14 +42,15 @@ func main() {
 	inflight := flag.Int("inflight", 32, "commands in flight at a time")
 	ahead := flag.Duration("ahead", 300*time.Second, "how far ahead the first downlink starts")
 	settle := flag.Duration("settle", 20*time.Second, "wait after the periodic collection, for the scavenger")
+	periods := flag.Int("periods", 1, "periodic collections to report after the burst (2 min apart)")
 	flag.Parse()
-	if err := run(*lgw, *n, *inflight, *ahead, *settle); err != nil {
+	if err := run(*lgw, *n, *inflight, *periods, *ahead, *settle); err != nil {
 		fmt.Fprintln(os.Stderr, "rssload:", err)
 		os.Exit(1)
 	}
 }
 
-func run(lgw string, n, inflight int, ahead, settle time.Duration) error {
+func run(lgw string, n, inflight, periods int, ahead, settle time.Duration) error {
 	work, err := os.MkdirTemp("", "rssload")
 	if err != nil {
 		return err
@@ -89,16 +90,19 @@ func run(lgw string, n, inflight int, ahead, settle time.Duration) error {
 	gcs := d.gcCount()
 	d.report(fmt.Sprintf("%d queued, at once (burst took %.1f s)", n, time.Since(t0).Seconds()))
 
-	at, err := d.waitPeriodicGC(gcs, periodicGC+time.Minute)
-	if err != nil {
-		return err
+	for range periods {
+		at, err := d.waitPeriodicGC(gcs, periodicGC+time.Minute)
+		if err != nil {
+			return err
+		}
+		time.Sleep(settle)
+		gcs = d.gcCount()
+		if err := c.checkQueued(gw, n); err != nil {
+			return err
+		}
+		d.report(fmt.Sprintf("%d queued, steady (periodic GC %.0f s after the burst, + %s)",
+			n, at.Sub(t0).Seconds(), settle))
 	}
-	time.Sleep(settle)
-	if err := c.checkQueued(gw, n); err != nil {
-		return err
-	}
-	d.report(fmt.Sprintf("%d queued, steady (periodic GC %.0f s after the burst, + %s)",
-		n, at.Sub(t0).Seconds(), settle))
 	fmt.Printf("load %s\n", load())
 	return nil
 }
@@ -256,8 +260,8 @@ func (d *daemon) report(label string) {
 	gc, scav := d.gcLine, d.scav
 	d.mu.Unlock()
 	fmt.Printf("\n== %s, load %s\n", label, load())
-	fmt.Printf("VmRSS %s (RssAnon %s, RssFile %s), threads %s\n",
-		mb(st["VmRSS"]), mb(st["RssAnon"]), mb(st["RssFile"]), st["Threads"])
+	fmt.Printf("VmRSS %s (RssAnon %s, RssFile %s), threads %s, CPU so far %.0f ms\n",
+		mb(st["VmRSS"]), mb(st["RssAnon"]), mb(st["RssFile"]), st["Threads"], cpuMillis(pid))
 	fmt.Printf("  binary file pages: text %s, rodata+pclntab %s, data %s\n",
 		mb(m.text), mb(m.rodata), mb(m.data))
 	fmt.Printf("  other files (libc...): %s\n", mb(m.otherFiles))
@@ -270,6 +274,21 @@ func (d *daemon) report(label string) {
 	if scav != "" {
 		fmt.Printf("  scavenger: %s\n", scav)
 	}
+}
+
+// cpuMillis is the process's time on a CPU, all threads, from the
+// scheduler's own account (/proc/<pid>/task/*/schedstat, ns).
+func cpuMillis(pid int) float64 {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	var ns float64
+	for _, t := range tasks {
+		b, _ := os.ReadFile(t)
+		var v float64
+		if _, err := fmt.Sscan(string(b), &v); err == nil {
+			ns += v
+		}
+	}
+	return ns / 1e6
 }
 
 func mb(kb any) string {
