@@ -81,6 +81,22 @@ func Sleep(c Clock, d time.Duration, done <-chan struct{}) bool {
 	}
 }
 
+// Loop calls f once wait has elapsed, then again each time the wait f
+// returned has elapsed, until done is closed. Pollers use it: each run
+// decides the next wait.
+func Loop(c Clock, wait time.Duration, done <-chan struct{}, f func() time.Duration) {
+	t := c.NewTimer(wait)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C():
+		}
+		t.Reset(f())
+	}
+}
+
 // Offset returns a clock that reads d later than c; its timers are c's.
 // The demo uses it to start a few seconds before a class B beacon period.
 func Offset(c Clock, d time.Duration) Clock { return offsetClock{Clock: c, d: d} }

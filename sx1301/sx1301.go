@@ -111,18 +111,12 @@ func (d *Dev) Start(ctx context.Context) error {
 
 func (d *Dev) loop() {
 	defer d.wg.Done()
-	t := d.clk.NewTicker(d.opts.PollInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-d.stop:
-			return
-		case <-t.C():
-			if err := d.fetch(); err != nil && !errors.Is(err, hal.ErrNotStarted) {
-				d.log.Warn("sx1301 rx fetch failed", zap.Error(err))
-			}
+	clock.Loop(d.clk, d.opts.PollInterval, d.stop, func() time.Duration {
+		if err := d.fetch(); err != nil && !errors.Is(err, hal.ErrNotStarted) {
+			d.log.Warn("sx1301 rx fetch failed", zap.Error(err))
 		}
-	}
+		return d.opts.PollInterval
+	})
 }
 
 // Stop aborts any transmission, disables the modems, stops the poller

@@ -26,6 +26,7 @@ func (d *Dev) readCounters() (inst, pps uint32, err error) {
 		}
 	}
 	inst, pps = binary.BigEndian.Uint32(b[4:]), binary.BigEndian.Uint32(b[:4])
+	d.readAt = d.clk.Now()
 	if d.fine {
 		d.pps.add(pps)
 		d.lastPPS = pps

@@ -65,6 +65,8 @@ type Dev struct {
 	last27  uint32
 	wrap    uint32
 	counted bool
+	// readAt is when the counters were last read, by anyone.
+	readAt  time.Time
 	rxBuf   []byte
 	queue   []hal.RxPacket
 	program time.Duration
@@ -124,34 +126,49 @@ func (d *Dev) Start(ctx context.Context) error {
 		zap.String("agc", d.chip.Firmware["agc"]), zap.String("arb", d.chip.Firmware["arb"]))
 	if d.opts.PollInterval > 0 {
 		d.wg.Add(1)
-		go d.loop(d.opts.PollInterval, d.poll)
+		go func() {
+			defer d.wg.Done()
+			clock.Loop(d.clk, d.opts.PollInterval, d.stop, func() time.Duration { d.poll(); return d.opts.PollInterval })
+		}()
 	}
-	d.wg.Add(1)
 	every := d.opts.CounterInterval
 	if d.opts.FineTimestamp {
 		// Every PPS latch must be seen for the history (rxtx §1.6).
 		every = min(every, finePPSRead)
 	}
-	go d.loop(every, func() {
-		if _, err := d.Counter(); err != nil {
-			d.log.Warn("sx1302 counter read failed", zap.Error(err))
-		}
-	})
+	d.wg.Add(1)
+	go d.counterLoop(every)
 	return nil
 }
 
-func (d *Dev) loop(every time.Duration, f func()) {
+// counterLoop sees that the counters are read at least every `every`
+// (wrap tracking, rxtx §1.5; PPS latches in precision mode) without reading
+// them itself while others do: the scheduler's tick reads the counter every
+// second, so this loop then only re-arms its timer.
+func (d *Dev) counterLoop(every time.Duration) {
 	defer d.wg.Done()
-	t := d.clk.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-d.stop:
-			return
-		case <-t.C():
-			f()
+	clock.Loop(d.clk, every, d.stop, func() time.Duration {
+		wait, err := d.readIfStale(every)
+		if err != nil {
+			d.log.Warn("sx1302 counter read failed", zap.Error(err))
 		}
+		return wait
+	})
+}
+
+// readIfStale reads the counters unless they were read less than every
+// ago, and returns the wait before the next check.
+func (d *Dev) readIfStale(every time.Duration) (time.Duration, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if age := d.clk.Now().Sub(d.readAt); age < every {
+		return every - age, nil
 	}
+	if !d.started {
+		return every, nil
+	}
+	_, err := d.counterLocked()
+	return every, err
 }
 
 func (d *Dev) poll() {

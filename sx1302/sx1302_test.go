@@ -412,3 +412,34 @@ func BenchmarkReceive(b *testing.B) {
 		}
 	}
 }
+
+// The driver reads the counter itself only when nobody else did for
+// CounterInterval (10 s): with the scheduler reading it every second its
+// own loop only re-arms.
+func TestCounterLoopReadsOnlyWhenNobodyElseDid(t *testing.T) {
+	r := newRig(t, sx1302test.Config{}, true)
+	if err := r.start(t); err != nil {
+		t.Fatal(err)
+	}
+	defer r.dev.Stop()
+	<-r.clk.BlockUntil(1) // the counter loop's timer, due 10 s after start
+	// step advances the clock and waits until the loop re-armed.
+	step := func(d time.Duration) {
+		t.Helper()
+		r.clk.Advance(d)
+		<-r.clk.BlockUntil(1)
+	}
+	step(9 * time.Second)
+	if _, err := r.dev.Counter(); err != nil { // someone else reads at 9 s
+		t.Fatal(err)
+	}
+	f := r.chip.Frames()
+	step(time.Second) // the loop's check at 10 s: read 1 s ago
+	if got := r.chip.Frames(); got != f {
+		t.Fatalf("the loop read the counter 1 s after another read: %d SPI frames", got-f)
+	}
+	step(9 * time.Second) // 19 s: 10 s since the last read
+	if got := r.chip.Frames(); got == f {
+		t.Fatal("the loop did not read the counter 10 s after the last read")
+	}
+}
