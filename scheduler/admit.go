@@ -48,7 +48,7 @@ func (s *Scheduler) schedule(req Request) error {
 		s.mu.Unlock()
 		return ErrNotRunning
 	}
-	if _, dup := s.byRef[req.Ref]; dup && req.Ref != "" {
+	if req.Ref != "" && s.byRef.get(req.Ref) != nil {
 		s.mu.Unlock()
 		return &hal.FieldError{Field: "ref", Value: req.Ref, Allowed: "a ref not already queued"}
 	}
@@ -324,7 +324,7 @@ func (s *Scheduler) placeLocked(it *item, now, from, to hal.Micros, asap bool) (
 		u.add(it.dc)
 	}
 	if it.ref != "" {
-		s.byRef[it.ref] = it
+		s.byRef.put(it)
 	}
 	return out, nil
 }
