@@ -107,7 +107,9 @@ type Trigger struct {
 	Count Count
 }
 
-// TxPacket is a transmission to program.
+// TxPacket is a transmission to program. Its fields are ordered to leave
+// no padding between them (64 bytes on 64-bit machines): the scheduler
+// holds one per queued downlink.
 type TxPacket struct {
 	// Payload is the PHYPayload, at most MaxPayload bytes.
 	Payload []byte
@@ -118,11 +120,11 @@ type TxPacket struct {
 	// Power is the RF power in dBm; the driver picks the nearest lower
 	// entry of the board's gain table.
 	Power int8
-	// DataRate is the modulation.
-	DataRate DataRate
 	// Preamble is the preamble length in symbols (LoRa) or bytes (FSK);
 	// 0 means the default (8 LoRa, 5 FSK).
 	Preamble uint16
+	// DataRate is the modulation.
+	DataRate DataRate
 	// InvertIQ inverts the chirps, as LoRaWAN downlinks do (not beacons).
 	InvertIQ bool
 	// ImplicitHeader sends no LoRa header (beacons).

@@ -78,15 +78,16 @@ func ParseCodeRate(s string) (CodeRate, error) {
 }
 
 // DataRate describes a modulation fully: LoRa spreading factor, bandwidth
-// and coding rate, or FSK bit rate and frequency deviation.
+// and coding rate, or FSK bit rate and frequency deviation. The one-byte
+// fields come first: 16 bytes instead of 20 (a queued downlink holds one).
 type DataRate struct {
 	Modulation Modulation
 	// SpreadingFactor is 5 to 12 (LoRa).
 	SpreadingFactor uint8
-	// Bandwidth is the LoRa bandwidth.
-	Bandwidth Bandwidth
 	// CodeRate is the LoRa coding rate.
 	CodeRate CodeRate
+	// Bandwidth is the LoRa bandwidth.
+	Bandwidth Bandwidth
 	// BitRate is the FSK bit rate in bit/s (500 to 250000).
 	BitRate uint32
 	// FreqDeviation is the FSK frequency deviation in Hz.

@@ -48,7 +48,7 @@ func (s *Scheduler) schedule(req Request) error {
 		s.mu.Unlock()
 		return ErrNotRunning
 	}
-	if _, dup := s.byRef[req.Ref]; dup && req.Ref != "" {
+	if req.Ref != "" && s.byRef.get(req.Ref) != nil {
 		s.mu.Unlock()
 		return &hal.FieldError{Field: "ref", Value: req.Ref, Allowed: "a ref not already queued"}
 	}
@@ -92,7 +92,7 @@ func (s *Scheduler) admitLocked(req Request, now hal.Micros) ([]finished, error)
 	if lim := s.region.DwellLimit(p.Frequency, p.DataRate.Bandwidth); lim > 0 && air > lim {
 		return nil, Refuse(DwellTime, "%v on air, %s allows %v at %.3f MHz", air, s.region, lim, float64(p.Frequency)/1e6)
 	}
-	it := &item{ref: req.Ref, origin: req.Origin, done: req.Done, pkt: req.Packet, class: req.Class, mode: req.Timing.Mode, air: air}
+	it := &item{ref: req.Ref, origin: req.Origin, done: req.Done, pkt: req.Packet, class: req.Class, mode: req.Timing.Mode, airUs: uint32(airMicros(air))}
 	maxAdv := hal.MicrosOf(s.cfg.MaxAdvance)
 	switch req.Timing.Mode {
 	case AtCount, AtGPSTime:
@@ -220,7 +220,7 @@ func (s *Scheduler) tablePower(p, none int8) int8 {
 // setSpan places an item's start and occupancy.
 func (s *Scheduler) setSpan(it *item, start hal.Micros) {
 	it.start = start
-	it.occEnd = start + airMicros(it.air) + s.guard
+	it.occEnd = start + it.airTime() + s.guard
 }
 
 // occStart is the start of an item's occupancy: MinLead before its start,
@@ -289,7 +289,7 @@ func (s *Scheduler) placeLocked(it *item, now, from, to hal.Micros, asap bool) (
 					u.remove(x.dc)
 				}
 			}
-			ok, used, limit, retry := u.check(it.start, it.start+airMicros(it.air), ceiling)
+			ok, used, limit, retry := u.check(it.start, it.start+it.airTime(), ceiling)
 			for _, x := range conflicts {
 				if x.dc != nil {
 					u.add(x.dc)
@@ -320,11 +320,11 @@ func (s *Scheduler) placeLocked(it *item, now, from, to hal.Micros, asap bool) (
 	it.seq = s.seq
 	c.q.insert(it)
 	if u != nil {
-		it.dc = &dcRecord{start: it.start, end: it.start + airMicros(it.air)}
+		it.dc = &dcRecord{start: it.start, end: it.start + it.airTime()}
 		u.add(it.dc)
 	}
 	if it.ref != "" {
-		s.byRef[it.ref] = it
+		s.byRef.put(it)
 	}
 	return out, nil
 }

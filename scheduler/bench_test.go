@@ -56,7 +56,7 @@ func BenchmarkInsert(b *testing.B) {
 	for _, n := range []int{31, 1000, 10000} {
 		b.Run(fmt.Sprintf("queued=%d", n), func(b *testing.B) {
 			s, now := benchRig(b, n)
-			it := &item{class: ClassA, pkt: usPkt(), air: 7 * time.Millisecond}
+			it := &item{class: ClassA, pkt: usPkt(), airUs: 7000}
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			b.ReportAllocs()

@@ -194,7 +194,7 @@ func (s *Scheduler) verifyLocked(chain uint8, c *chainState, it *item, now hal.M
 	switch {
 	case err != nil:
 		return fail(fmt.Errorf("%w: tx status: %w", ErrTxFailed, err))
-	case st == hal.TxEmitting, st == hal.TxFree && now >= it.start+airMicros(it.air):
+	case st == hal.TxEmitting, st == hal.TxFree && now >= it.start+it.airTime():
 		return []finished{s.endLocked(it, Sent, nil)}
 	case st == hal.TxScheduled:
 		if err := s.conc.AbortTx(chain); err != nil {
@@ -271,7 +271,7 @@ func (s *Scheduler) queueBeaconLocked(t time.Duration, now hal.Micros) ([]finish
 		return nil, err
 	}
 	it := &item{ref: fmt.Sprintf("beacon-%d", int64(t/time.Second)), class: Beacon, pkt: p, mode: AtGPSTime,
-		origin: "beacon", air: s.beaconAir()}
+		origin: "beacon", airUs: uint32(airMicros(s.beaconAir()))}
 	start := bm + hal.MicrosOf(s.caps.TxStartDelay)
 	if start-now < s.lead {
 		return nil, Refuse(TooLate, "beacon at GPS %v starts in %v", t, (start - now).Duration())

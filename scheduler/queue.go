@@ -25,10 +25,14 @@ type item struct {
 	mode   TimingMode // how the start was given, for the queue listing
 	// checked is set once the emission was verified on the chip.
 	checked bool
+	// airUs is the time on air in µs, rounded up (see airTime): 4 bytes
+	// beside the three above instead of a time.Duration's 8 keep the item
+	// in the 160-byte size class (TestItemSize). The longest LoRa frame
+	// lasts about 10 s, the longest FSK one 4 s; uint32 holds 71 min.
+	airUs uint32
 
 	seq    uint64
 	start  hal.Micros // preamble start
-	air    time.Duration
 	occEnd hal.Micros
 	// dc is the duty-cycle record, if the item's sub-band has a budget. It
 	// is allocated apart: it outlives the item by the duty-cycle window.
@@ -38,10 +42,13 @@ type item struct {
 	left, right *item
 }
 
+// airTime is the item's time on air, rounded up to the µs.
+func (it *item) airTime() hal.Micros { return hal.Micros(it.airUs) }
+
 // checkAt is when the chip's TX status is read after the item was handed
 // over: a millisecond (at most half the time on air) after the start.
 func (it *item) checkAt() hal.Micros {
-	return it.start + max(1, min(hal.MicrosOf(time.Millisecond), airMicros(it.air)/2))
+	return it.start + max(1, min(hal.MicrosOf(time.Millisecond), it.airTime()/2))
 }
 
 func (it *item) less(o *item) bool {

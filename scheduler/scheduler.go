@@ -46,7 +46,7 @@ type Scheduler struct {
 	tl       hal.Timeline
 	seq      uint64
 	chains   []*chainState
-	byRef    map[string]*item
+	byRef    refIndex
 	subBands map[string]*subBandUse
 	drLimits map[hal.DataRate]drLimit
 	timer    clock.Timer
@@ -92,7 +92,7 @@ func New(cfg Config, conc hal.Concentrator, clk clock.Clock, log *zap.Logger) (*
 		cfg: cfg, conc: conc, caps: caps, clk: clk, log: log, region: cfg.Region,
 		lead: hal.MicrosOf(cfg.MinLead), handoff: hal.MicrosOf(cfg.HandoffLead), guard: hal.MicrosOf(cfg.Guard),
 		ref:      newTimeRef(clk, cfg.TimeRefWindow, cfg.Holdover),
-		byRef:    map[string]*item{},
+		byRef:    newRefIndex(),
 		subBands: map[string]*subBandUse{},
 		drLimits: map[hal.DataRate]drLimit{},
 		beacons:  map[time.Duration]bool{},
@@ -272,8 +272,8 @@ func (s *Scheduler) endLocked(it *item, code Code, err error) finished {
 			s.stats.BeaconsFailed++
 		}
 	}
-	if it.ref != "" && s.byRef[it.ref] == it {
-		delete(s.byRef, it.ref)
+	if it.ref != "" {
+		s.byRef.remove(it)
 	}
 	r := Result{Ref: it.ref, Origin: it.origin, Code: code, Err: err, Start: it.start, Count: it.start.Count(), Packet: it.pkt}
 	if g, e := s.ref.MicrosToGPS(it.start); e == nil {
@@ -322,8 +322,8 @@ var errCancelledByCaller = &RefusalError{Code: Cancelled, Detail: "cancelled by 
 // the chip).
 func (s *Scheduler) Cancel(ref string) bool {
 	s.mu.Lock()
-	it, ok := s.byRef[ref]
-	if !ok || s.chains[it.pkt.RFChain].inflight == it {
+	it := s.byRef.get(ref)
+	if it == nil || s.chains[it.pkt.RFChain].inflight == it {
 		s.mu.Unlock()
 		return false
 	}

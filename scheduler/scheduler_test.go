@@ -187,7 +187,7 @@ func TestSendFailureAndMissedTrigger(t *testing.T) {
 	st.mu.Lock()
 	st.lead = hal.MicrosOf(500 * time.Microsecond)
 	st.handoff = st.lead
-	it := st.byRef["m"]
+	it := st.byRef.get("m")
 	st.chains[0].q.remove(it)
 	st.setSpan(it, start)
 	st.chains[0].q.insert(it)
