@@ -81,8 +81,23 @@ func Sleep(c Clock, d time.Duration, done <-chan struct{}) bool {
 	}
 }
 
+// Every calls f every period, on a ticker armed before the first call,
+// until done is closed: a fixed-rate poller.
+func Every(c Clock, period time.Duration, done <-chan struct{}, f func()) {
+	t := c.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C():
+			f()
+		}
+	}
+}
+
 // Loop calls f once wait has elapsed, then again each time the wait f
-// returned has elapsed, until done is closed. Pollers use it: each run
+// returned has elapsed, until done is closed: a poller whose every run
 // decides the next wait.
 func Loop(c Clock, wait time.Duration, done <-chan struct{}, f func() time.Duration) {
 	t := c.NewTimer(wait)

@@ -52,3 +52,24 @@ func TestLoopWaitsWhatEachRunReturns(t *testing.T) {
 		}
 	}
 }
+
+// Every runs f on each tick of a ticker armed before the first run, so a
+// clock moved while f runs still finds the next tick armed.
+func TestEveryRunsOnEachTick(t *testing.T) {
+	v := clock.NewVirtual(time.Unix(0, 0))
+	ran := make(chan time.Duration)
+	done, ended := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		clock.Every(v, 10*time.Millisecond, done, func() { ran <- v.Now().Sub(time.Unix(0, 0)) })
+	}()
+	<-v.BlockUntil(1)
+	for i := 1; i <= 3; i++ {
+		v.Advance(10 * time.Millisecond) // the ticker stays armed: no wait for a re-arm
+		if got, want := <-ran, time.Duration(i)*10*time.Millisecond; got != want {
+			t.Fatalf("run %d at %v, want %v", i, got, want)
+		}
+	}
+	close(done)
+	<-ended
+}

@@ -111,11 +111,10 @@ func (d *Dev) Start(ctx context.Context) error {
 
 func (d *Dev) loop() {
 	defer d.wg.Done()
-	clock.Loop(d.clk, d.opts.PollInterval, d.stop, func() time.Duration {
+	clock.Every(d.clk, d.opts.PollInterval, d.stop, func() {
 		if err := d.fetch(); err != nil && !errors.Is(err, hal.ErrNotStarted) {
 			d.log.Warn("sx1301 rx fetch failed", zap.Error(err))
 		}
-		return d.opts.PollInterval
 	})
 }
 

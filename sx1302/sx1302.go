@@ -128,7 +128,7 @@ func (d *Dev) Start(ctx context.Context) error {
 		d.wg.Add(1)
 		go func() {
 			defer d.wg.Done()
-			clock.Loop(d.clk, d.opts.PollInterval, d.stop, func() time.Duration { d.poll(); return d.opts.PollInterval })
+			clock.Every(d.clk, d.opts.PollInterval, d.stop, d.poll)
 		}()
 	}
 	every := d.opts.CounterInterval
