@@ -120,7 +120,7 @@ func (b *Broker) start() error {
 			return err
 		}
 	}
-	l := listeners.NewTCP(listeners.Config{ID: "tcp", Address: b.addr, TLSConfig: b.opts.TLS})
+	l := tcpListener{TCP: listeners.NewTCP(listeners.Config{ID: "tcp", Address: b.addr, TLSConfig: b.opts.TLS}), srv: srv}
 	if err := srv.AddListener(l); err != nil {
 		b.srv = nil
 		return fmt.Errorf("broker: listen on %s: %w", b.addr, err)
@@ -230,6 +230,28 @@ func (b *Broker) Connected(clientID string) bool {
 	}
 	cl, ok := srv.Clients.Get(clientID)
 	return ok && !cl.Closed()
+}
+
+// tcpListener is mochi's TCP listener but for how Close finds the clients
+// to disconnect: mochi v2.7.9 finds them with Clients.GetByListener, which
+// takes the clients' read lock twice, so a session ending in between
+// (Clients.Delete queues for the write lock) deadlocks both. Stop hung
+// that way once in make test (TestLateWillRepaired, 8 minutes).
+type tcpListener struct {
+	*listeners.TCP
+	srv *mochi.Server
+}
+
+// Close stops accepting and disconnects the listener's clients, found with
+// one read lock (Clients.GetAll).
+func (l tcpListener) Close(listeners.CloseFn) {
+	l.TCP.Close(func(id string) {
+		for _, cl := range l.srv.Clients.GetAll() {
+			if cl.Net.Listener == id && !cl.Closed() {
+				_ = l.srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
+			}
+		}
+	})
 }
 
 // Stop stops the broker and frees its port; retained messages are lost.
