@@ -2,14 +2,11 @@ package sx1301
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
-	"github.com/lgwagent/lgw/sx1302"
+	"github.com/lgwagent/lgw/hal/fwimage"
 )
 
 // FirmwareLen is the size of each MCU program image: 4096 14-bit words
@@ -34,26 +31,25 @@ const (
 // FirmwareImage describes one image: its source in a lora_gateway v5.0.1
 // checkout, the installed name, size and SHA-256 (golden start-eu868.json
 // `firmware`). lgw never ships the images.
-type FirmwareImage struct {
-	Name, Var string
-	Size      int
-	SHA256    string
-}
+type FirmwareImage = fwimage.Image
+
+// FirmwareState is one image's installation state.
+type FirmwareState = fwimage.State
 
 // FirmwareImages lists the three SX1301 images, all required.
 func FirmwareImages() []FirmwareImage {
 	return []FirmwareImage{
-		{Name: FirmwareCal, Var: "libloragw/src/cal_fw.var", Size: FirmwareLen,
+		{Name: FirmwareCal, Var: "libloragw/src/cal_fw.var", Size: FirmwareLen, Required: true,
 			SHA256: "0b6a0693b2127f6c12d1663a6579631ae688b2aa820544591f030ac9c055041b"},
-		{Name: FirmwareARB, Var: "libloragw/src/arb_fw.var", Size: FirmwareLen,
+		{Name: FirmwareARB, Var: "libloragw/src/arb_fw.var", Size: FirmwareLen, Required: true,
 			SHA256: "c93a5a6e9e666a63dd18cccc6bd82ee3df638676b74b5a8b27eca8725615e161"},
-		{Name: FirmwareAGC, Var: "libloragw/src/agc_fw.var", Size: FirmwareLen,
+		{Name: FirmwareAGC, Var: "libloragw/src/agc_fw.var", Size: FirmwareLen, Required: true,
 			SHA256: "08263797ad3b3ecf42de2e30987d436eb6f45cac876cede6b4051bb4f7483929"},
 	}
 }
 
 // ErrFirmwareMissing is returned when an image is not installed.
-var ErrFirmwareMissing = errors.New("firmware not installed")
+var ErrFirmwareMissing = fwimage.ErrMissing
 
 // IsCheckout reports whether dir looks like a lora_gateway checkout (it
 // holds agc_fw.var; sx1302_hal names its AGC images agc_fw_sx1250.var and
@@ -64,107 +60,27 @@ func IsCheckout(dir string) bool {
 }
 
 func loadFirmware(dir, name string) ([]byte, error) {
-	p := filepath.Join(dir, name)
-	b, err := os.ReadFile(p)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s not found; run `lgw firmware import <lora_gateway checkout>` (or set concentrator.firmware_dir)", ErrFirmwareMissing, p)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("firmware %s: %w", p, err)
-	}
-	if len(b) != FirmwareLen {
-		return nil, fmt.Errorf("firmware %s: %d bytes, want %d; re-run `lgw firmware import`", p, len(b), FirmwareLen)
-	}
-	return b, nil
+	return fwimage.Load(dir, name, FirmwareLen, "lora_gateway checkout")
 }
 
 // ImportFirmware reads the three .var images of a lora_gateway checkout at
 // src, checks size and SHA-256 of each (images nil: FirmwareImages) and
-// installs them into dest with an atomic rename. Nothing is installed
+// installs them into dest (fsync, atomic rename). Nothing is installed
 // unless all three match.
 func ImportFirmware(src, dest string, images []FirmwareImage) ([]string, error) {
 	if images == nil {
 		images = FirmwareImages()
 	}
-	bins := make([][]byte, len(images))
-	for i, im := range images {
-		text, err := os.ReadFile(filepath.Join(src, im.Var))
-		if err != nil {
-			return nil, fmt.Errorf("sx1301 firmware import: %w", err)
-		}
-		b, err := sx1302.ParseVar(text, false)
-		if err != nil {
-			return nil, fmt.Errorf("sx1301 firmware import %s: %w", im.Var, err)
-		}
-		if len(b) != im.Size {
-			return nil, fmt.Errorf("sx1301 firmware import %s: %d bytes, want %d", im.Var, len(b), im.Size)
-		}
-		sum := sha256.Sum256(b)
-		if got := hex.EncodeToString(sum[:]); got != im.SHA256 {
-			return nil, fmt.Errorf("sx1301 firmware import %s: SHA-256 %s, want %s (only lora_gateway v5.0.1 images are known)", im.Var, got, im.SHA256)
-		}
-		bins[i] = b
-	}
-	if err := os.MkdirAll(dest, 0o755); err != nil {
-		return nil, fmt.Errorf("sx1301 firmware import: %w", err)
-	}
-	var out []string
-	for i, im := range images {
-		p := filepath.Join(dest, im.Name)
-		if err := writeAtomic(p, bins[i]); err != nil {
-			return out, fmt.Errorf("sx1301 firmware import: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, nil
-}
-
-func writeAtomic(p string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(p), ".fw-*")
+	res, err := fwimage.Import(src, dest, images, "lora_gateway v5.0.1")
 	if err != nil {
-		return err
+		return res.Installed, fmt.Errorf("sx1301: %w", err)
 	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), p)
-}
-
-// FirmwareState is one image's installation state.
-type FirmwareState struct {
-	Image FirmwareImage
-	Path  string
-	// Installed: the file exists; Known: it matches the expected hash.
-	Installed, Known bool
-	Size             int
-	SHA256           string
+	return res.Installed, nil
 }
 
 // FirmwareStatus reports which SX1301 images are installed in dir.
 func FirmwareStatus(dir string) []FirmwareState {
-	var out []FirmwareState
-	for _, im := range FirmwareImages() {
-		st := FirmwareState{Image: im, Path: filepath.Join(dir, im.Name)}
-		if b, err := os.ReadFile(st.Path); err == nil {
-			sum := sha256.Sum256(b)
-			st.Installed, st.Size, st.SHA256 = true, len(b), hex.EncodeToString(sum[:])
-			st.Known = st.SHA256 == im.SHA256
-		}
-		out = append(out, st)
-	}
-	return out
+	return fwimage.Status(dir, FirmwareImages())
 }
 
 // mcu identifies one of the SX1301's two MCUs.
