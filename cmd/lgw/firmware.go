@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/lgwagent/lgw/hal/fwimage"
 	"github.com/lgwagent/lgw/sx1301"
 	"github.com/lgwagent/lgw/sx1302/sx1302cli"
 )
@@ -62,18 +63,7 @@ func firmwareCmd(args []string, stdout, stderr io.Writer, sx1301Images []sx1301.
 		fmt.Fprintln(stdout, "SX1302/SX1303 (Semtech sx1302_hal 2.1.0):")
 		code1302 := sx1302cli.Firmware(args, stdout, stderr)
 		fmt.Fprintln(stdout, "SX1301 (Semtech lora_gateway v5.0.1):")
-		complete := true
-		for _, st := range sx1301.FirmwareStatus(*dir) {
-			state := "missing"
-			switch {
-			case st.Installed && st.Known:
-				state = "ok"
-			case st.Installed:
-				state = fmt.Sprintf("unknown image (%d bytes, sha256 %s)", st.Size, st.SHA256)
-			}
-			complete = complete && st.Installed && st.Known
-			fmt.Fprintf(stdout, "%-16s %-8s %s\n", st.Image.Name, "required", state)
-		}
+		complete := fwimage.WriteStatus(stdout, sx1301.FirmwareStatus(*dir))
 		if !complete {
 			fmt.Fprintln(stdout, "run: lgw firmware import <lora_gateway checkout>")
 		}

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -159,6 +160,29 @@ func Status(dir string, images []Image) []State {
 		out = append(out, st)
 	}
 	return out
+}
+
+// WriteStatus writes one line per state (name, required or optional, and
+// ok, missing or the unknown file's size and hash) and reports whether
+// every required image is installed and known.
+func WriteStatus(w io.Writer, states []State) bool {
+	complete := true
+	for _, st := range states {
+		state := "missing"
+		switch {
+		case st.Installed && st.Known:
+			state = "ok"
+		case st.Installed:
+			state = fmt.Sprintf("unknown image (%d bytes, sha256 %s)", st.Size, st.SHA256)
+		}
+		req := "optional"
+		if st.Image.Required {
+			req = "required"
+			complete = complete && st.Installed && st.Known
+		}
+		fmt.Fprintf(w, "%-16s %-8s %s\n", st.Image.Name, req, state)
+	}
+	return complete
 }
 
 // ParseVar extracts the array of a Semtech .var file: the numbers between

@@ -107,6 +107,18 @@ func TestImportInstallsAllOrNothing(t *testing.T) {
 	if !st[0].Installed || !st[0].Known || st[0].Size != 3 || st[1].Installed {
 		t.Fatalf("status %+v", st)
 	}
+	var out strings.Builder
+	if !WriteStatus(&out, st) || !strings.Contains(out.String(), "a.bin            required ok\n") ||
+		!strings.Contains(out.String(), "opt.bin          optional missing\n") {
+		t.Fatalf("complete with only an optional image missing, got:\n%s", out.String())
+	}
+	if err := os.WriteFile(filepath.Join(dest, a.Name), []byte{9}, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if WriteStatus(&out, Status(dest, []Image{a})) || !strings.Contains(out.String(), "unknown image (1 bytes, sha256 ") {
+		t.Fatalf("a required image replaced by another file, got:\n%s", out.String())
+	}
 }
 
 func TestLoadNamesWhatToDo(t *testing.T) {

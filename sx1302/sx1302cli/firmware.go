@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/lgwagent/lgw/board/devlock"
+	"github.com/lgwagent/lgw/hal/fwimage"
 	"github.com/lgwagent/lgw/sx1302"
 )
 
@@ -67,25 +68,8 @@ func firmware(args []string, stdout, stderr io.Writer, images []sx1302.FirmwareI
 		if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
 			return usage()
 		}
-		missing := false
-		for _, st := range sx1302.FirmwareStatus(*dir) {
-			state := "missing"
-			switch {
-			case st.Installed && st.Known:
-				state = "ok"
-			case st.Installed:
-				state = fmt.Sprintf("unknown image (%d bytes, sha256 %s)", st.Size, st.SHA256)
-			}
-			if st.Image.Required && !(st.Installed && st.Known) {
-				missing = true
-			}
-			req := "optional"
-			if st.Image.Required {
-				req = "required"
-			}
-			fmt.Fprintf(stdout, "%-16s %-8s %s\n", st.Image.Name, req, state)
-		}
-		if missing {
+		complete := fwimage.WriteStatus(stdout, sx1302.FirmwareStatus(*dir))
+		if !complete {
 			fmt.Fprintln(stdout, "run: lgw firmware import <sx1302_hal checkout>")
 			return 1
 		}
